@@ -1,0 +1,136 @@
+"""The one place that converts between image representations.
+
+- file/API arrays: uint8 [N, 28, 28], 0 = background, 255 = ink (the MNIST convention)
+- model tensors:   float [N, 1, 28, 28] in [-1, 1], -1 = background
+- display:         PIL images, upscaled with nearest-neighbour so pixels stay crisp
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+
+from .errors import InputError
+
+IMAGE_SIZE = 28
+MAX_UPLOAD_PIXELS = 4096 * 4096  # larger uploads are refused rather than decoded (decompression bombs)
+
+
+def to_tensor(images: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
+    """uint8 [N, 28, 28] -> float [N, 1, 28, 28] in [-1, 1]."""
+    array = np.asarray(images)
+    if array.ndim == 2:
+        array = array[None]
+    x = torch.as_tensor(array, dtype=torch.float32, device=device)
+    return (x / 127.5 - 1.0).unsqueeze(1)
+
+
+def to_uint8(x: torch.Tensor) -> np.ndarray:
+    """float [N, 1, 28, 28] in [-1, 1] -> uint8 [N, 28, 28] (values outside [-1, 1] are clipped)."""
+    x = x.detach().float().clamp(-1, 1).squeeze(1)
+    return ((x + 1.0) * 127.5).round().to(torch.uint8).cpu().numpy()
+
+
+def to_pil(image: np.ndarray, scale: int = 1) -> Image.Image:
+    """uint8 [H, W] -> grayscale PIL image, upscaled `scale` times with nearest-neighbour."""
+    pil = Image.fromarray(np.asarray(image, dtype=np.uint8), mode="L")
+    if scale > 1:
+        pil = pil.resize((pil.width * scale, pil.height * scale), Image.NEAREST)
+    return pil
+
+
+def make_grid(images: np.ndarray, columns: int = 10, padding: int = 2, background: int = 0) -> np.ndarray:
+    """uint8 [N, h, w] -> one uint8 [H, W] mosaic, row-major, `columns` wide."""
+    images = np.asarray(images, dtype=np.uint8)
+    n, h, w = images.shape
+    columns = max(1, min(columns, n))
+    rows = -(-n // columns)
+    canvas = np.full((rows * (h + padding) + padding, columns * (w + padding) + padding), background, np.uint8)
+    for i, image in enumerate(images):
+        r, c = divmod(i, columns)
+        top, left = padding + r * (h + padding), padding + c * (w + padding)
+        canvas[top : top + h, left : left + w] = image
+    return canvas
+
+
+def prepare_image(image: Image.Image | np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Any user image -> (uint8 [28, 28] with 0 = background, notes on what was changed).
+
+    Handles RGB(A), palette, 16-bit and float arrays, any size: transparency is flattened onto the
+    background, colour becomes gray, a light background is inverted to the dark-background convention,
+    and the image is resized to 28x28. Each change is described in `notes` so a UI can say so.
+    """
+    notes: list[str] = []
+    if isinstance(image, np.ndarray):
+        image = _array_to_pil(image)
+    if not isinstance(image, Image.Image):
+        raise InputError(f"expected an image, got {type(image).__name__}")
+    if image.width * image.height > MAX_UPLOAD_PIXELS:
+        raise InputError(f"image is {image.width}x{image.height}; the limit is {MAX_UPLOAD_PIXELS:,} pixels")
+    if image.width == 0 or image.height == 0:
+        raise InputError("image is empty (0 pixels)")
+
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        alpha = np.asarray(rgba)[..., 3]
+        if alpha.min() < 255:
+            # Transparent pixels are background; what is drawn on them decides the ink colour below.
+            gray = np.asarray(rgba.convert("L"), dtype=np.float32)
+            if alpha.max() == 0:
+                gray = np.zeros_like(gray)
+            else:
+                ink_is_dark = gray[alpha > 0].mean() < 128
+                background = 255.0 if ink_is_dark else 0.0
+                gray = gray * (alpha / 255.0) + background * (1 - alpha / 255.0)
+            image = Image.fromarray(gray.round().astype(np.uint8), mode="L")
+            notes.append("transparency flattened")
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        array = np.asarray(image, dtype=np.float64)
+        image = _array_to_pil(array)
+        notes.append("high bit-depth image scaled to 8 bits")
+    if image.mode != "L":
+        if image.mode not in ("1",):
+            notes.append(f"{image.mode} converted to grayscale")
+        image = image.convert("L")
+
+    array = np.asarray(image, dtype=np.uint8)
+    border = np.concatenate([array[0], array[-1], array[:, 0], array[:, -1]])
+    if border.mean() > 127:
+        image = ImageOps.invert(image)
+        notes.append("light background inverted (models expect light ink on dark)")
+    if image.size != (IMAGE_SIZE, IMAGE_SIZE):
+        notes.append(f"resized from {image.width}x{image.height} to 28x28")
+        image = _fit_square(image)
+    return np.asarray(image, dtype=np.uint8).copy(), notes
+
+
+def _fit_square(image: Image.Image) -> Image.Image:
+    """Pad to a square on the background, then resize to 28x28 with antialiasing."""
+    side = max(image.size)
+    square = Image.new("L", (side, side), 0)
+    square.paste(image, ((side - image.width) // 2, (side - image.height) // 2))
+    return square.resize((IMAGE_SIZE, IMAGE_SIZE), Image.LANCZOS)
+
+
+def _array_to_pil(array: np.ndarray) -> Image.Image:
+    array = np.asarray(array)
+    if array.dtype == bool:
+        array = array.astype(np.uint8) * 255
+    if array.ndim == 3 and array.shape[-1] == 1:
+        array = array[..., 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] not in (3, 4)):
+        raise InputError(f"expected an image array [H, W] or [H, W, 3|4], got shape {list(array.shape)}")
+    if array.size == 0:
+        raise InputError("image is empty (0 pixels)")
+    if array.dtype != np.uint8:
+        values = array.astype(np.float64)
+        if not np.isfinite(values).all():
+            raise InputError("image contains NaN or infinite values")
+        low, high = values.min(), values.max()
+        if low >= 0 and high <= 1:
+            values = values * 255
+        elif high > 255 or low < 0:
+            values = (values - low) / max(high - low, 1e-12) * 255
+        array = values.round().astype(np.uint8)
+    return Image.fromarray(array)

@@ -1,0 +1,217 @@
+"""The AE-GAN family: encoder E, generator/decoder G and discriminator D, with a pluggable condition.
+
+    E: x [B, 1, 28, 28] -> mean, log-variance of z [B, latent_dim], class logits [B, num_classes]
+    G: z [B, latent_dim], condition -> x [B, 1, 28, 28] in [-1, 1]
+    D: x, condition -> realness logit [B]   (a projection discriminator, Miyato & Koyama 2018)
+
+The condition is a class id (LongTensor [B]) for a CGAN or a sentence embedding (float [B, text_dim])
+for text-to-image; `ConditionEmbedding` turns either into a vector [B, condition_dim].
+All three networks live in one `AEGAN` module so a checkpoint is one config.json + model.safetensors.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from huggingface_hub import PyTorchModelHubMixin
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+from .config import ModelConfig
+from .errors import CheckpointError
+
+
+class ConditionEmbedding(nn.Module):
+    """Class id [B] (long) or sentence embedding [B, text_dim] (float) -> condition vector [B, condition_dim]."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.kind = config.condition
+        if self.kind == "class":
+            self.embed = nn.Embedding(config.num_classes, config.condition_dim)
+        else:
+            self.embed = nn.Sequential(
+                nn.Linear(config.text_dim, config.condition_dim), nn.LeakyReLU(0.2),
+                nn.Linear(config.condition_dim, config.condition_dim),
+            )
+
+    def forward(self, condition: torch.Tensor) -> torch.Tensor:
+        return self.embed(condition)
+
+
+class ConditionalBatchNorm(nn.Module):
+    """BatchNorm whose scale and shift are predicted from the condition (as in BigGAN), so the
+    condition steers every layer of G rather than only its input."""
+
+    def __init__(self, channels: int, condition_dim: int):
+        super().__init__()
+        self.norm = nn.BatchNorm2d(channels, affine=False)
+        self.scale_shift = nn.Linear(condition_dim, 2 * channels)
+        nn.init.zeros_(self.scale_shift.weight)
+        nn.init.zeros_(self.scale_shift.bias)
+
+    def forward(self, h: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        scale, shift = self.scale_shift(c)[:, :, None, None].chunk(2, dim=1)
+        return self.norm(h) * (1 + scale) + shift
+
+
+class Encoder(nn.Module):
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        ch = config.base_channels
+        self.features = nn.Sequential(
+            nn.Conv2d(1, ch, 4, 2, 1), nn.LeakyReLU(0.2),  # [B, ch, 14, 14]
+            nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2),  # [B, 2ch, 7, 7]
+            nn.Conv2d(2 * ch, 4 * ch, 3, 2, 1), nn.BatchNorm2d(4 * ch), nn.LeakyReLU(0.2),  # [B, 4ch, 4, 4]
+            nn.Flatten(),
+        )
+        hidden = 4 * ch * 4 * 4
+        self.to_latent = nn.Linear(hidden, 2 * config.latent_dim)
+        self.to_class = nn.Linear(hidden, config.num_classes)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        h = self.features(x)
+        mean, logvar = self.to_latent(h).chunk(2, dim=1)
+        return mean, logvar.clamp(-12, 6), self.to_class(h)
+
+
+class Generator(nn.Module):
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        ch = config.base_channels
+        self.condition = ConditionEmbedding(config)
+        self.start_channels = 4 * ch
+        self.project = nn.Linear(config.latent_dim + config.condition_dim, 4 * ch * 7 * 7)
+        self.norm0 = ConditionalBatchNorm(4 * ch, config.condition_dim)
+        self.up1 = nn.ConvTranspose2d(4 * ch, 2 * ch, 4, 2, 1)  # 7 -> 14
+        self.norm1 = ConditionalBatchNorm(2 * ch, config.condition_dim)
+        self.up2 = nn.ConvTranspose2d(2 * ch, ch, 4, 2, 1)  # 14 -> 28
+        self.norm2 = ConditionalBatchNorm(ch, config.condition_dim)
+        self.to_image = nn.Conv2d(ch, 1, 3, 1, 1)
+
+    def forward(self, z: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+        return self.forward_embedded(z, self.condition(condition))
+
+    def forward_embedded(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        """z [B, L], condition vector c [B, condition_dim] -> x [B, 1, 28, 28]. Lets callers mix conditions."""
+        h = self.project(torch.cat([z, c], dim=1)).view(-1, self.start_channels, 7, 7)
+        h = F.relu(self.norm0(h, c))
+        h = F.relu(self.norm1(self.up1(h), c))
+        h = F.relu(self.norm2(self.up2(h), c))
+        return torch.tanh(self.to_image(h))
+
+
+class Discriminator(nn.Module):
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        ch, width = config.base_channels, config.discriminator_features
+        self.condition = ConditionEmbedding(config)
+        self.features = nn.Sequential(
+            spectral_norm(nn.Conv2d(1, ch, 4, 2, 1)), nn.LeakyReLU(0.2),  # [B, ch, 14, 14]
+            spectral_norm(nn.Conv2d(ch, 2 * ch, 4, 2, 1)), nn.LeakyReLU(0.2),  # [B, 2ch, 7, 7]
+            spectral_norm(nn.Conv2d(2 * ch, 4 * ch, 3, 2, 1)), nn.LeakyReLU(0.2),  # [B, 4ch, 4, 4]
+            nn.Flatten(),
+            spectral_norm(nn.Linear(4 * ch * 4 * 4, width)), nn.LeakyReLU(0.2),
+        )
+        self.to_logit = spectral_norm(nn.Linear(width, 1))
+        self.project_condition = spectral_norm(nn.Linear(config.condition_dim, width, bias=False))
+
+    def forward(self, x: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+        h = self.features(x)  # [B, width]
+        projection = (self.project_condition(self.condition(condition)) * h).sum(dim=1)
+        return self.to_logit(h).squeeze(1) + projection
+
+
+class AEGAN(nn.Module, PyTorchModelHubMixin, library_name="aegan", tags=["aegan", "gan", "vae"]):
+    """Encoder, generator and discriminator of one AE-GAN model, saved and loaded together."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        if isinstance(config, dict):  # from config.json (the mixin cannot resolve postponed annotations)
+            known = ModelConfig.__dataclass_fields__
+            config = ModelConfig(**{k: v for k, v in config.items() if k in known})
+        self.config = config
+        self.encoder = Encoder(config)
+        self.generator = Generator(config)
+        self.discriminator = Discriminator(config)
+
+    # Small public API; the pipeline builds on these.
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """x [B,1,28,28] -> (mean [B,L], logvar [B,L], class logits [B,K])."""
+        return self.encoder(x)
+
+    def decode(self, z: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+        """z [B,L], condition -> x [B,1,28,28] in [-1, 1]."""
+        return self.generator(z, condition)
+
+    def judge(self, x: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+        """x, condition -> realness logit [B] (higher = more real to D)."""
+        return self.discriminator(x, condition)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    @classmethod
+    def _from_pretrained(cls, *, model_id: str, revision=None, cache_dir=None, force_download=False,
+                         local_files_only=False, token=None, map_location="cpu", strict=True, **model_kwargs):
+        # Safetensors only (never the pickle fallback of the mixin), and strict: a config that does not
+        # match the weights is an error, not a silently half-loaded model.
+        import safetensors.torch
+
+        model = cls(**model_kwargs)
+        folder = Path(model_id)
+        if folder.is_dir():
+            weights = folder / "model.safetensors"
+        else:
+            from huggingface_hub import hf_hub_download
+
+            weights = Path(hf_hub_download(model_id, "model.safetensors", revision=revision, cache_dir=cache_dir,
+                                           force_download=force_download, token=token,
+                                           local_files_only=local_files_only))
+        try:
+            safetensors.torch.load_model(model, str(weights), strict=True, device=str(map_location))
+        except FileNotFoundError:
+            raise CheckpointError(f"{weights}: file is missing") from None
+        except RuntimeError as error:
+            first = str(error).strip().splitlines()[0][:200]
+            raise CheckpointError(f"{weights}: weights do not match config.json ({first})") from None
+        except Exception as error:  # safetensors raises its own types for truncated or garbled files
+            raise CheckpointError(f"{weights}: not a readable safetensors file ({type(error).__name__})") from None
+        return model.eval()
+
+
+def load_model(path_or_repo_id: str | Path, device: torch.device | str = "cpu") -> AEGAN:
+    """Load an AE-GAN checkpoint from a local folder or a Hub repo id, with one-line errors.
+
+    A Hub id is tried online first; when the Hub is unreachable the local cache is used.
+    """
+    source = str(path_or_repo_id)
+    folder = Path(source)
+    if folder.exists() or source.startswith((".", "/")) or source.count("/") != 1:
+        if not folder.is_dir():
+            raise CheckpointError(f"{folder}: checkpoint folder not found")
+        config_file = folder / "config.json"
+        if not config_file.is_file():
+            raise CheckpointError(f"{config_file}: file is missing")
+        try:
+            json.loads(config_file.read_text())
+        except (ValueError, UnicodeDecodeError):
+            raise CheckpointError(f"{config_file}: not valid JSON") from None
+    try:
+        model = AEGAN.from_pretrained(source, map_location="cpu")
+    except CheckpointError:
+        raise
+    except (TypeError, ValueError) as error:
+        raise CheckpointError(f"{source}/config.json: invalid model config ({error})") from None
+    except Exception as error:  # network or Hub errors: retry from the local cache only
+        if folder.is_dir():
+            raise CheckpointError(f"{source}: cannot load ({type(error).__name__}: {error})") from None
+        try:
+            model = AEGAN.from_pretrained(source, map_location="cpu", local_files_only=True)
+        except Exception:
+            raise CheckpointError(f"{source}: not a local folder, and the Hub is unreachable with no cached copy") from None
+    return model.to(device).eval()

@@ -1,0 +1,137 @@
+"""What the models are for: sample, encode, reconstruct, interpolate (repair, analogy and text follow).
+
+Each function takes a loaded `AEGAN`, works under `torch.inference_mode()`, and returns tensors in
+[-1, 1]; `aegan.images` converts them for files and screens. The CLI and the app both call these.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .errors import InputError
+from .models import AEGAN
+
+MAX_IMAGES = 10_000  # one call never makes more than this (memory stays bounded)
+
+
+def make_generator(seed: int | None, device: torch.device | str = "cpu") -> torch.Generator:
+    """A torch.Generator seeded by `seed` (random when None). Noise is drawn on the CPU so a seed gives
+    the same images on every device."""
+    g = torch.Generator("cpu")
+    if seed is None:
+        g.seed()
+    else:
+        g.manual_seed(int(seed))
+    return g
+
+
+def spread_labels(n: int, num_classes: int) -> torch.Tensor:
+    """n labels spread evenly and in order over the classes: each class gets floor or ceil of n / K."""
+    return torch.arange(n) * num_classes // n
+
+
+def check_label(model: AEGAN, label: int) -> int:
+    k = model.config.num_classes
+    if not 0 <= int(label) < k:
+        raise InputError(f"label {label} is out of range; this model has classes 0..{k - 1}")
+    return int(label)
+
+
+def check_count(n: int, limit: int = MAX_IMAGES) -> int:
+    if int(n) != n or not 1 <= n <= limit:
+        raise InputError(f"count must be a whole number from 1 to {limit:,}, not {n}")
+    return int(n)
+
+
+@torch.inference_mode()
+def sample(model: AEGAN, n: int, *, labels: torch.Tensor | int | None = None, seed: int | None = 0,
+           truncation: float = 1.0, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Draw n class-conditional images.
+
+    Example:
+        >>> model = load_model("checkpoints/mnist-cgan")
+        >>> x, y = sample(model, 16, labels=7, seed=0)   # sixteen sevens, x [16,1,28,28] in [-1,1]
+
+    Args:
+        labels: one class for all, a LongTensor [n], or None to spread n evenly over the classes.
+        truncation: scale of z ~ N(0, I). Below 1 trades diversity for typical, clean images.
+    Returns:
+        (x [n, 1, 28, 28] in [-1, 1], y [n] long)
+    """
+    n = check_count(n)
+    if not 0.0 <= truncation <= 2.0:
+        raise InputError(f"truncation must be between 0 and 2, not {truncation}")
+    # 1. choose the classes
+    if labels is None:
+        y = spread_labels(n, model.config.num_classes)
+    elif isinstance(labels, int):
+        y = torch.full((n,), check_label(model, labels), dtype=torch.long)
+    else:
+        y = torch.as_tensor(labels, dtype=torch.long)
+        for label in y.unique().tolist():
+            check_label(model, label)
+    # 2. draw z on the CPU (same images on every device), scaled by the truncation
+    g = generator or make_generator(seed)
+    z = torch.randn(n, model.config.latent_dim, generator=g) * truncation
+    # 3. decode in chunks so memory stays flat
+    device = model.device
+    x = torch.cat([model.decode(zc.to(device), yc.to(device)).cpu()
+                   for zc, yc in zip(z.split(1024), y.split(1024))])
+    return x, y
+
+
+@torch.inference_mode()
+def encode(model: AEGAN, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """x [B,1,28,28] -> (z mean [B, L], class probabilities [B, K]) from the encoder."""
+    mean, _, logits = model.encode(x.to(model.device))
+    return mean.cpu(), logits.softmax(dim=1).cpu()
+
+
+@torch.inference_mode()
+def reconstruct(model: AEGAN, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    """E then G: x [B,1,28,28] -> x' [B,1,28,28]; the class is E's guess unless `labels` are given."""
+    z, probabilities = encode(model, x)
+    y = probabilities.argmax(dim=1) if labels is None else labels
+    return model.decode(z.to(model.device), y.to(model.device)).cpu()
+
+
+@torch.inference_mode()
+def realness(model: AEGAN, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """D's opinion: probability [B] that (x, y) is a real pair."""
+    return torch.sigmoid(model.judge(x.to(model.device), y.to(model.device))).cpu()
+
+
+def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Spherical interpolation between rows a [L] and b [L] at fractions t [T] -> [T, L]."""
+    t = t[:, None]
+    a_norm, b_norm = a / a.norm().clamp_min(1e-8), b / b.norm().clamp_min(1e-8)
+    omega = torch.acos((a_norm * b_norm).sum().clamp(-1 + 1e-7, 1 - 1e-7))
+    if omega.abs() < 1e-4:
+        return torch.lerp(a, b, t)
+    return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
+
+
+@torch.inference_mode()
+def interpolate(model: AEGAN, start: tuple[torch.Tensor, torch.Tensor], end: tuple[torch.Tensor, torch.Tensor],
+                fractions: torch.Tensor, *, method: str = "slerp") -> torch.Tensor:
+    """Walk from endpoint (z [L], class probabilities or one-hot [K]) to another.
+
+    z moves by lerp or slerp; the class condition moves linearly between the two embeddings.
+    Returns x [T, 1, 28, 28] for fractions [T] in [0, 1].
+    """
+    if method not in ("lerp", "slerp"):
+        raise InputError(f"method must be 'lerp' or 'slerp', not {method!r}")
+    (z0, c0), (z1, c1) = start, end
+    t = fractions.float().clamp(0, 1)
+    z = slerp(z0, z1, t) if method == "slerp" else torch.lerp(z0, z1, t[:, None])
+    device = model.device
+    weights = torch.lerp(c0, c1, t[:, None]).to(device)  # [T, K] mixture of classes
+    return decode_mixture(model, z.to(device), weights).cpu()
+
+
+def decode_mixture(model: AEGAN, z: torch.Tensor, class_weights: torch.Tensor) -> torch.Tensor:
+    """Decode with a condition that is a weighted mix of class embeddings: z [T,L], weights [T,K]."""
+    generator = model.generator
+    embeddings = generator.condition.embed.weight  # [K, condition_dim]
+    c = class_weights @ embeddings
+    return generator.forward_embedded(z, c)

@@ -1,0 +1,1 @@
+"""Training for AE-GAN Studio: `python -m training --help`."""

@@ -1,0 +1,68 @@
+"""Training options and the presets that produced the shipped checkpoints."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from aegan.config import ModelConfig
+
+
+@dataclass
+class TrainConfig:
+    dataset: str = "fashion-mnist"
+    model: ModelConfig = field(default_factory=ModelConfig)
+    batch_size: int = 64
+    # Stage 1: the (variational) autoencoder: reconstruction + KL + class loss.
+    ae_steps: int = 1500
+    ae_lr: float = 1e-3
+    kl_weight: float = 0.02  # weight of KL/pixel against the per-pixel MSE (a Gaussian decoder with sigma 0.1)
+    class_weight: float = 0.05  # E's class head, cross-entropy
+    # Stage 2: the GAN, with the decoder as generator, keeping the autoencoder loss so E stays G's inverse.
+    gan_steps: int = 4000
+    gan_lr: float = 2e-4
+    adam_betas: tuple[float, float] = (0.5, 0.999)
+    reconstruction_weight: float = 10.0  # weight of the whole stage-1 loss during the GAN stage
+    aux_class_weight: float = 0.3  # E's classifier must recognise the class G was asked for (as in AC-GAN)
+    mismatch_weight: float = 0.5  # D also sees real images with a wrong condition as fakes (GAN-INT-CLS)
+    ema_decay: float = 0.999  # the exported model is an exponential moving average of the trained one
+    seed: int = 0
+    device: str = "auto"
+    checkpoint_seconds: float = 120.0  # how often the resumable state is written
+    log_every: int = 25  # steps between lines in stats.jsonl
+    export_name: str | None = None  # when set, the finished model is exported to checkpoints/<name>
+
+    @property
+    def total_steps(self) -> int:
+        return self.ae_steps + self.gan_steps
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainConfig":
+        data = dict(data)
+        data["model"] = ModelConfig(**data["model"])
+        data["adam_betas"] = tuple(data["adam_betas"])
+        return cls(**data)
+
+
+PRESETS: dict[str, dict] = {
+    # Full Fashion-MNIST train split (60k): ~2 epochs of autoencoder, ~8.5 epochs of GAN.
+    "fashion-mnist": dict(dataset="fashion-mnist", ae_steps=2000, gan_steps=8000, export_name="fashion-mnist-cgan"),
+    # 8,004 MNIST digits: ~12 epochs of autoencoder, ~40 epochs of GAN.
+    "mnist": dict(dataset="mnist", ae_steps=1500, gan_steps=5000, export_name="mnist-cgan"),
+    # A few seconds on synthetic strokes, for tests and smoke runs.
+    "tiny": dict(dataset="synthetic", batch_size=16, ae_steps=2, gan_steps=2, log_every=1,
+                 model=ModelConfig(dataset="synthetic", latent_dim=8, base_channels=8, condition_dim=8,
+                                   discriminator_features=16)),
+}
+
+
+def preset(name: str, **overrides) -> TrainConfig:
+    values = {**PRESETS[name], **{k: v for k, v in overrides.items() if v is not None}}
+    model = values.pop("model", None) or ModelConfig()
+    dataset = values["dataset"]
+    from aegan.data import CLASS_NAMES
+
+    model = ModelConfig(**{**model.__dict__, "dataset": dataset, "class_names": CLASS_NAMES[dataset]})
+    return TrainConfig(model=model, **values)

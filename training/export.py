@@ -1,0 +1,44 @@
+"""Export a finished run: the EMA model (config.json + model.safetensors) and what the model card needs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from aegan.data import load_dataset
+from aegan.models import AEGAN
+from aegan.modelcard import write_model_card
+
+from .config import TrainConfig
+from .state import load_state
+
+
+def export_run(run_dir: Path, out_dir: Path) -> Path:
+    run_dir, out_dir = Path(run_dir), Path(out_dir)
+    state = load_state(run_dir)
+    if state is None:
+        raise FileNotFoundError(f"{run_dir}/state.pt: no training state to export")
+    cfg = TrainConfig.from_dict(json.loads(state["config"]))
+    model = AEGAN(cfg.model)
+    model.load_state_dict(state["ema"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out_dir)
+    data = load_dataset(cfg.dataset, "train")
+    images_seen = state["step"] * min(cfg.batch_size, len(data))
+    training = {
+        "data": data.source,
+        "steps": state["step"], "autoencoder_steps": cfg.ae_steps, "gan_steps": cfg.gan_steps,
+        "batch_size": cfg.batch_size, "images_seen": images_seen,
+        "epochs": round(images_seen / len(data), 2),
+        "training_seconds": round(state["elapsed_seconds"], 1),
+        "device": json.loads((run_dir / "done.json").read_text())["device"] if (run_dir / "done.json").exists() else "?",
+        "run": run_dir.name,
+        "options": cfg.to_dict(),
+    }
+    (out_dir / "training.json").write_text(json.dumps(training, indent=2) + "\n")
+    samples = sorted((run_dir / "samples").glob("step-*.png"))
+    if samples:
+        shutil.copy(samples[-1], out_dir / "samples.png")
+    write_model_card(out_dir)
+    return out_dir
