@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int)
     t.add_argument("--seed", type=int)
     t.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"])
+    t.add_argument("--checkpoint-seconds", type=float, help="how often the resumable state is written")
     t.add_argument("--export", dest="export_name", help="checkpoint name to export to at the end")
     t.add_argument("--no-export", action="store_true", help="do not export at the end")
     t.add_argument("--checkpoints-dir", type=Path, default=Path("checkpoints"))
@@ -74,7 +75,8 @@ def _train(args) -> int:
         if value is not None and (value < 0 or (name == "batch_size" and value < 2)):
             raise InputError(f"--{name.replace('_', '-')} must be {'at least 2' if name == 'batch_size' else '0 or more'}")
     overrides = dict(ae_steps=args.ae_steps, gan_steps=args.gan_steps, batch_size=args.batch_size,
-                     seed=args.seed, device=args.device, export_name=args.export_name)
+                     seed=args.seed, device=args.device, export_name=args.export_name,
+                     checkpoint_seconds=args.checkpoint_seconds)
     if args.resume:
         options = args.resume / "options.json"
         if not options.is_file():
