@@ -21,6 +21,9 @@ class ModelConfig:
     condition_dim: int = 64  # size of the condition vector fed to G and D
     discriminator_features: int = 256  # width of D's last hidden layer (the projection space)
     class_names: list[str] = field(default_factory=list)  # human names of the classes, index = class id
+    # Text models ship the captions they learned from (set at export): what "understood as" compares with.
+    caption_bank_size: int = 0  # number of training caption sentences stored as buffers
+    num_attributes: int = 0  # measured attributes (aegan.captions.ATTRIBUTE_WORDS[dataset])
 
     def __post_init__(self) -> None:
         if self.condition not in ("class", "text"):

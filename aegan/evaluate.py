@@ -19,7 +19,7 @@ from .images import to_tensor
 from .metrics import class_diversity, classify, frechet_distance, load_classifier, mean_psnr, precision_recall
 from .modelcard import write_model_card
 from .models import load_model
-from .pipeline import reconstruct, sample
+from .pipeline import encode, reconstruct, sample
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CHECKPOINTS = REPO_ROOT / "checkpoints"
@@ -70,9 +70,7 @@ def evaluate_model(folder: Path, *, samples: int | None = None, device: torch.de
     ratios = [f / r for f, r in zip(diversity_fake, diversity_real)]
     reconstruction = reconstruct(model, xb)
     _, class_guess = classify(classifier, reconstruction)
-    from .pipeline import encode
-
-    _, probabilities = encode(model, xb)
+    _, probabilities = encode(model, xb)  # E's own class head
     values = {
         "class_accuracy": float((predicted_fake == y_fake).float().mean()),
         "class_accuracy_real": float((predicted_b == yb).float().mean()),
@@ -120,7 +118,9 @@ def evaluate_all(models: list[str] | None, *, samples: int | None = None, write:
     folders = [Path(m) for m in models] if models else shipped_models()
     results = {}
     for folder in folders:
-        result = evaluate_model(folder, samples=samples, device=device)
+        is_text = json.loads((folder / "config.json").read_text()).get("condition") == "text"
+        result = evaluate_text_model(folder, device=device) if is_text else \
+            evaluate_model(folder, samples=samples, device=device)
         results[folder.name] = result
         print(f"\n## {folder.name}\n")
         print(_table(result))
@@ -146,3 +146,100 @@ def _write_results(results: dict[str, dict]) -> None:
         parts += [f"## {name}", "", _table(result), "", *result["notes"], ""]
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text("\n".join(parts))
+
+
+# --- Text-to-image ---------------------------------------------------------------------------------
+
+PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
+ATTRIBUTE_FRAMES = ["a {adj} {thing}, drawn for a test", "here is one {adj} {thing}", "{adj} {thing} please"]
+UNKNOWN_PROMPTS = ["a sunset over the sea", "quantum chromodynamics lecture notes", "a bowl of hot soup",
+                   "the stock market crashed today", "a red sports car on a highway", "🌅🌊🏖️",
+                   "Привет, как дела?", "a cat sleeping on a sofa", "how to bake sourdough bread",
+                   "the mountains of Nepal at dawn"]
+
+
+def heldout_prompts(dataset: str) -> list[tuple[int, str]]:
+    """(class id, prompt) pairs whose wording the text models never saw (aegan/prompts/heldout-*.tsv)."""
+    rows = []
+    for line in (PROMPTS_DIR / f"heldout-{dataset}.tsv").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            label, prompt = line.split("\t")
+            rows.append((int(label), prompt))
+    return rows
+
+
+def attribute_pairs(dataset: str) -> list[tuple[int, int, str, str]]:
+    """(class, attribute index, prompt naming the low end, prompt naming the high end)."""
+    from .captions import ATTRIBUTE_WORDS, CLASS_PHRASES
+
+    pairs = []
+    for label, phrases in enumerate(CLASS_PHRASES[dataset]):
+        for a, (low, high) in enumerate(ATTRIBUTE_WORDS[dataset].values()):
+            for frame in ATTRIBUTE_FRAMES:
+                pairs.append((label, a, frame.format(adj=low[0], thing=phrases[0]),
+                              frame.format(adj=high[0], thing=phrases[0])))
+    return pairs
+
+
+def evaluate_text_model(folder: Path, *, per_prompt: int = 20, device: torch.device | None = None) -> dict:
+    from .captions import measure_attributes
+    from .images import to_uint8
+    from .text import describe, generate_from_embedding, load_text_encoder
+
+    model = load_model(folder, device or "cpu")
+    dataset = model.config.dataset
+    classifier = load_classifier(dataset)
+    encoder = load_text_encoder()
+    (_, _), (xb, yb), _ = test_halves(dataset)
+    real_accuracy = float((classify(classifier, xb)[1] == yb).float().mean())
+
+    prompts = heldout_prompts(dataset)
+    embeddings = encoder.encode([p for _, p in prompts])
+    correct, majority, known = 0, 0, 0
+    for (label, _), embedding in zip(prompts, embeddings):
+        x = generate_from_embedding(model, embedding, per_prompt, seed=0)
+        predicted = classify(classifier, x)[1]
+        correct += int((predicted == label).sum())
+        majority += int(predicted.mode().values == label)
+        known += describe(model, embedding, x).known
+    accuracy = correct / (len(prompts) * per_prompt)
+
+    pairs = attribute_pairs(dataset)
+    moved = 0
+    for label, a, low, high in pairs:
+        low_e, high_e = encoder.encode([low, high])
+        values = [measure_attributes(dataset, to_uint8(generate_from_embedding(model, e, 50, seed=0)))[:, a].mean()
+                  for e in (low_e, high_e)]
+        moved += values[1] > values[0]
+
+    unknown = encoder.encode(UNKNOWN_PROMPTS)
+    flagged = sum(not describe(model, e, generate_from_embedding(model, e, 16, seed=0)).known for e in unknown)
+
+    times = []
+    for i in range(20):  # a new prompt each time: the encoder runs, its cache does not help
+        started = time.perf_counter()
+        embedding = encoder.encode([f"a picture of item number {i} from the catalogue"])[0]
+        generate_from_embedding(model, embedding, 16, seed=i)
+        times.append((time.perf_counter() - started) * 1000)
+
+    values = {"heldout_prompt_accuracy": accuracy, "heldout_prompt_majority_accuracy": majority / len(prompts),
+              "heldout_prompts": len(prompts), "images_per_prompt": per_prompt,
+              "heldout_prompts_known": known / len(prompts),
+              "attribute_pairs_moved_right": moved / len(pairs), "attribute_pairs": len(pairs),
+              "unknown_prompts_flagged": flagged / len(UNKNOWN_PROMPTS),
+              "prompt_to_16_images_ms": statistics.median(times), "class_accuracy_real": real_accuracy}
+    rows = [
+        ("class accuracy on held-out paraphrase prompts (classifier)", f"{accuracy:.3f}", f"{real_accuracy:.3f}"),
+        ("prompts whose majority class is right", f"{majority / len(prompts):.3f}", ""),
+        ("attribute named in the prompt moves the right way (share of pairs)", f"{moved / len(pairs):.3f}", ""),
+        ("held-out prompts reported as understood", f"{known / len(prompts):.3f}", ""),
+        ("off-topic prompts reported as not understood", f"{flagged / len(UNKNOWN_PROMPTS):.3f}", ""),
+        ("one new prompt -> 16 images, encoder loaded (median of 20)", f"{values['prompt_to_16_images_ms']:.1f} ms", ""),
+    ]
+    return {
+        "command": COMMAND, "machine": machine(), "values": values,
+        "rows": [{"metric": m, "model": v, "real": r} for m, v, r in rows],
+        "notes": [f"{len(prompts)} held-out prompts (aegan/prompts/heldout-{dataset}.tsv), {per_prompt} images each, "
+                  f"seed 0; {len(pairs)} attribute prompt pairs, 50 images each; the 'real' column is the "
+                  "classifier's accuracy on held-out real test images."],
+    }

