@@ -1,6 +1,8 @@
 """Command line of AE-GAN Studio; the app calls the same pipeline functions.
 
     python -m aegan sample   --model checkpoints/mnist-cgan --n 64 [--label 7] [--seed 0] --out samples.npz
+    python -m aegan repair   --model checkpoints/mnist-cgan --input masked.npz --out repaired.npz
+    python -m aegan analogy  --model checkpoints/mnist-cgan --input images.npz --out every-class.npz
     python -m aegan evaluate [--model checkpoints/mnist-cgan]    # no --model: every shipped model + docs/RESULTS.md
 
 .npz files hold `images` uint8 [N, 28, 28] (0 = background, 255 = ink) and `labels` int64 [N].
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +48,21 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=Path, required=True)
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
+    r = commands.add_parser("repair", help="fill the masked pixels of images (input: images + masks, 1 = missing)")
+    r.add_argument("--model", required=True, help="a *-cgan checkpoint folder or Hub repo id")
+    r.add_argument("--input", type=Path, required=True, help=".npz with images uint8 [N,28,28] and masks uint8 [N,28,28]")
+    r.add_argument("--steps", type=int, default=40, help="latent optimisation steps (0..1000; 0 = encoder only)")
+    r.add_argument("--seed", type=int, default=0, help="used only for fully masked images, which are sampled")
+    r.add_argument("--batch-size", type=int, default=500, help="images optimised together (memory vs speed)")
+    r.add_argument("--out", type=Path, required=True)
+    r.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+
+    a = commands.add_parser("analogy", help="each image's style rendered in every class (N*K images, row-major)")
+    a.add_argument("--model", required=True, help="a *-cgan checkpoint folder or Hub repo id")
+    a.add_argument("--input", type=Path, required=True, help=".npz with images uint8 [N,28,28]")
+    a.add_argument("--out", type=Path, required=True)
+    a.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+
     e = commands.add_parser("evaluate", help="measure models against held-out real images")
     e.add_argument("--model", action="append", help="checkpoint folder (repeatable); default: all in checkpoints/")
     e.add_argument("--samples", type=int, help="generated images per measurement (default: as many as the test half)")
@@ -56,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"sample": _sample, "text2img": _text2img, "evaluate": _evaluate}[args.command](args)
+        return {"sample": _sample, "text2img": _text2img, "repair": _repair, "analogy": _analogy,
+                "evaluate": _evaluate}[args.command](args)
     except (InputError, CheckpointError) as error:
         print(f"error: {error}", file=sys.stderr)
     except OSError as error:
@@ -125,6 +144,75 @@ def _text2img(args) -> int:
     save_npz(args.out, images=to_uint8(x), labels=labels.numpy().astype(np.int64),
              prompt_ids=np.asarray(ids, dtype=np.int64))
     print(f"wrote {len(ids)} images for {len(prompts)} prompts to {args.out}", file=sys.stderr)
+    return 0
+
+
+def read_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The arrays `keys` of an .npz file, each checked to be [N, 28, 28] integers with one N for all."""
+    try:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise InputError(f"{path}: a single array, not an .npz file of named arrays")
+        with data:
+            found = list(data.files)
+            arrays = {k: data[k] for k in keys if k in found}
+    except (FileNotFoundError, InputError):
+        raise
+    except (ValueError, EOFError, OSError, zipfile.BadZipFile) as error:  # not an .npz, truncated, or object arrays (pickle)
+        raise InputError(f"{path}: not a readable .npz file ({type(error).__name__})") from None
+    missing = [k for k in keys if k not in arrays]
+    if missing:
+        raise InputError(f"{path}: no {' or '.join(repr(k) for k in missing)} array (found {', '.join(found) or 'nothing'})")
+    count = len(arrays[keys[0]]) if arrays[keys[0]].ndim else 0
+    for key, array in arrays.items():
+        if array.ndim != 3 or array.shape[1:] != (28, 28):
+            raise InputError(f"{path}: {key!r} must be [N, 28, 28], not {list(array.shape)}")
+        if array.dtype != np.uint8 and not (key == "masks" and (array.dtype == bool or array.dtype.kind in "iu")):
+            raise InputError(f"{path}: {key!r} must be uint8 (0..255), not {array.dtype}")
+        if len(array) != count:
+            raise InputError(f"{path}: {len(array)} {key} for {count} {keys[0]}; the counts must match")
+    if count == 0:
+        raise InputError(f"{path}: no images (N = 0)")
+    return arrays
+
+
+def _repair(args) -> int:
+    from .devices import pick_device
+    from .images import mask_to_tensor, to_tensor, to_uint8
+    from .models import load_model
+    from .repair import repair
+
+    if not 0 <= args.steps <= 1000 or not 1 <= args.batch_size <= 10_000:
+        raise InputError("--steps must be 0..1000 and --batch-size 1..10000")
+    data = read_npz(args.input, ("images", "masks"))
+    model = load_model(args.model, pick_device(args.device))
+    images, labels = [], []
+    for start in range(0, len(data["images"]), args.batch_size):
+        chunk = slice(start, start + args.batch_size)
+        result = repair(model, to_tensor(data["images"][chunk]), mask_to_tensor(data["masks"][chunk]),
+                        steps=args.steps, seed=args.seed + start)
+        images.append(to_uint8(result.x))
+        labels.append(result.class_probs.argmax(dim=1).numpy())
+    save_npz(args.out, images=np.concatenate(images), labels=np.concatenate(labels).astype(np.int64))
+    full = int((data["masks"] != 0).all(axis=(1, 2)).sum())
+    note = f" ({full} fully masked: sampled instead)" if full else ""
+    print(f"wrote {len(data['images'])} repaired images to {args.out}{note}", file=sys.stderr)
+    return 0
+
+
+def _analogy(args) -> int:
+    from .devices import pick_device
+    from .images import to_tensor, to_uint8
+    from .models import load_model
+    from .repair import analogy
+
+    images = read_npz(args.input, ("images",))["images"]
+    model = load_model(args.model, pick_device(args.device))
+    k = model.config.num_classes
+    x = torch.cat([analogy(model, to_tensor(chunk)) for chunk in np.array_split(images, -(-len(images) // 500))])
+    save_npz(args.out, images=to_uint8(x.flatten(0, 1)), labels=np.tile(np.arange(k, dtype=np.int64), len(images)),
+             source_ids=np.repeat(np.arange(len(images), dtype=np.int64), k))
+    print(f"wrote {len(images)} x {k} images to {args.out}", file=sys.stderr)
     return 0
 
 

@@ -143,3 +143,28 @@ def build_bank(dataset: str, per_key: int = 24, seed: int = 0) -> CaptionBank:
 def caption_texts(dataset: str, seed: int = 0) -> list[str]:
     """The bank's sentences (a text model ships only their embeddings; the bank is deterministic)."""
     return build_bank(dataset, seed=seed).texts
+
+
+def vocabulary_markdown() -> str:
+    """docs/TEXT.md: the whole caption vocabulary, written from this module (a test keeps them equal)."""
+    lines = ["# Text-to-image vocabulary", "",
+             "Generated from `aegan/captions.py` by `python -c \"from aegan.captions import vocabulary_markdown as v; "
+             "print(v(), end='')\" > docs/TEXT.md`.", "",
+             "A training caption = a template + optional attribute words + a class phrase. Attributes are measured "
+             "on each image and cut at the training set's tertiles; only clearly low or high values are named, each "
+             "with probability 1/2 per visit. A caption is drawn afresh each time an image is seen.", "",
+             "## Templates", "", *[f"- `{t}`" for t in TEMPLATES], ""]
+    for dataset in ("fashion-mnist", "mnist"):
+        from .data import CLASS_NAMES
+
+        lines += [f"## {dataset}", "", "| class | phrases |", "| --- | --- |"]
+        lines += [f"| {CLASS_NAMES[dataset][k]} | {', '.join(p)} |" for k, p in enumerate(CLASS_PHRASES[dataset])]
+        lines += ["", "| attribute | low words | high words |", "| --- | --- | --- |"]
+        lines += [f"| {name} | {', '.join(low)} | {', '.join(high)} |"
+                  for name, (low, high) in ATTRIBUTE_WORDS[dataset].items()]
+        lines.append("")
+    lines += ["## Held-out prompts", "",
+              "`aegan/prompts/heldout-*.tsv` hold at least 10 prompts per class that are not training captions. "
+              "For Fashion-MNIST none contains any class phrase or attribute word above (a test checks this); "
+              "MNIST prompts may name the digit but use sentence frames and words that never appear in training.", ""]
+    return "\n".join(lines)

@@ -134,3 +134,45 @@ def _array_to_pil(array: np.ndarray) -> Image.Image:
             values = (values - low) / max(high - low, 1e-12) * 255
         array = values.round().astype(np.uint8)
     return Image.fromarray(array)
+
+
+def mask_to_tensor(masks: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
+    """Masks uint8/bool [N, 28, 28] or [28, 28], nonzero = missing -> float [N, 1, 28, 28] of 0/1."""
+    array = np.asarray(masks)
+    if array.ndim == 2:
+        array = array[None]
+    return torch.as_tensor(array != 0, dtype=torch.float32, device=device).unsqueeze(1)
+
+
+def prepare_mask(mask: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Any user mask -> (bool [28, 28], True = missing; notes on what was changed).
+
+    Accepts bool, integer (nonzero = missing) or float (above 0.5 = missing) arrays [H, W], [1, H, W] or
+    [H, W, 1]; another size is resized with nearest-neighbour (so it stays a clean 0/1 mask).
+    """
+    if isinstance(mask, Image.Image):
+        mask = np.asarray(mask.convert("L"))
+    array = np.asarray(mask)
+    notes: list[str] = []
+    if array.ndim == 3 and 1 in (array.shape[0], array.shape[-1]):
+        array = array.reshape(array.shape[1:] if array.shape[0] == 1 else array.shape[:2])
+    if array.ndim != 2:
+        raise InputError(f"a mask must be a 2-D array [H, W], not shape {list(array.shape)}")
+    if array.size == 0:
+        raise InputError("the mask is empty (0 pixels)")
+    if array.dtype == bool:
+        hole = array
+    elif np.issubdtype(array.dtype, np.integer):
+        hole = array != 0
+    elif np.issubdtype(array.dtype, np.floating):
+        if not np.isfinite(array).all():
+            raise InputError("the mask contains NaN or infinite values")
+        hole = array > 0.5
+        notes.append("mask of floats read as missing where above 0.5")
+    else:
+        raise InputError(f"a mask must hold numbers or booleans, not {array.dtype}")
+    if hole.shape != (IMAGE_SIZE, IMAGE_SIZE):
+        notes.append(f"mask resized from {hole.shape[1]}x{hole.shape[0]} to 28x28 (nearest neighbour)")
+        pil = Image.fromarray(hole.astype(np.uint8) * 255, mode="L").resize((IMAGE_SIZE, IMAGE_SIZE), Image.NEAREST)
+        hole = np.asarray(pil) > 127
+    return hole.copy(), notes

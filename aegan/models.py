@@ -44,18 +44,34 @@ class ConditionEmbedding(nn.Module):
 
 class ConditionalBatchNorm(nn.Module):
     """BatchNorm whose scale and shift are predicted from the condition (as in BigGAN), so the
-    condition steers every layer of G rather than only its input."""
+    condition steers every layer of G rather than only its input.
+
+    G meets two kinds of codes: z drawn from the prior N(0, I) (sampling) and z = E(x) (reconstruction,
+    repair, style transfer), and its activations have different statistics for each. So at inference it
+    keeps two sets, measured after training (training/export.py): `norm.running_*` for prior codes and
+    `encoded_*` for encoded ones; `encoded` in [0, 1] (a float or [B]) blends them, so a walk from a
+    drawing to a random seed stays continuous. Training uses batch statistics as usual.
+    """
 
     def __init__(self, channels: int, condition_dim: int):
         super().__init__()
         self.norm = nn.BatchNorm2d(channels, affine=False)
+        self.register_buffer("encoded_mean", torch.zeros(channels))
+        self.register_buffer("encoded_var", torch.ones(channels))
         self.scale_shift = nn.Linear(condition_dim, 2 * channels)
         nn.init.zeros_(self.scale_shift.weight)
         nn.init.zeros_(self.scale_shift.bias)
 
-    def forward(self, h: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+    def forward(self, h: torch.Tensor, c: torch.Tensor, encoded: float | torch.Tensor = 0.0) -> torch.Tensor:
         scale, shift = self.scale_shift(c)[:, :, None, None].chunk(2, dim=1)
-        return self.norm(h) * (1 + scale) + shift
+        if self.training:
+            normalized = self.norm(h)
+        else:
+            w = torch.as_tensor(encoded, dtype=h.dtype, device=h.device).reshape(-1, 1)  # [B or 1, 1]
+            mean = torch.lerp(self.norm.running_mean[None], self.encoded_mean[None], w)[:, :, None, None]
+            var = torch.lerp(self.norm.running_var[None], self.encoded_var[None], w)[:, :, None, None]
+            normalized = (h - mean) * torch.rsqrt(var + self.norm.eps)
+        return normalized * (1 + scale) + shift
 
 
 class Encoder(nn.Module):
@@ -92,15 +108,16 @@ class Generator(nn.Module):
         self.norm2 = ConditionalBatchNorm(ch, config.condition_dim)
         self.to_image = nn.Conv2d(ch, 1, 3, 1, 1)
 
-    def forward(self, z: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
-        return self.forward_embedded(z, self.condition(condition))
+    def forward(self, z: torch.Tensor, condition: torch.Tensor, encoded: float | torch.Tensor = 0.0) -> torch.Tensor:
+        return self.forward_embedded(z, self.condition(condition), encoded)
 
-    def forward_embedded(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        """z [B, L], condition vector c [B, condition_dim] -> x [B, 1, 28, 28]. Lets callers mix conditions."""
+    def forward_embedded(self, z: torch.Tensor, c: torch.Tensor, encoded: float | torch.Tensor = 0.0) -> torch.Tensor:
+        """z [B, L], condition vector c [B, condition_dim] -> x [B, 1, 28, 28]. Lets callers mix conditions.
+        `encoded`: 0 when z comes from the prior, 1 when from the encoder (see ConditionalBatchNorm)."""
         h = self.project(torch.cat([z, c], dim=1)).view(-1, self.start_channels, 7, 7)
-        h = F.relu(self.norm0(h, c))
-        h = F.relu(self.norm1(self.up1(h), c))
-        h = F.relu(self.norm2(self.up2(h), c))
+        h = F.relu(self.norm0(h, c, encoded))
+        h = F.relu(self.norm1(self.up1(h), c, encoded))
+        h = F.relu(self.norm2(self.up2(h), c, encoded))
         return torch.tanh(self.to_image(h))
 
 
@@ -149,9 +166,9 @@ class AEGAN(nn.Module, PyTorchModelHubMixin, library_name="aegan", tags=["aegan"
         """x [B,1,28,28] -> (mean [B,L], logvar [B,L], class logits [B,K])."""
         return self.encoder(x)
 
-    def decode(self, z: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
-        """z [B,L], condition -> x [B,1,28,28] in [-1, 1]."""
-        return self.generator(z, condition)
+    def decode(self, z: torch.Tensor, condition: torch.Tensor, encoded: float | torch.Tensor = 0.0) -> torch.Tensor:
+        """z [B,L], condition -> x [B,1,28,28] in [-1, 1]. encoded = 1 when z came from the encoder."""
+        return self.generator(z, condition, encoded)
 
     def judge(self, x: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
         """x, condition -> realness logit [B] (higher = more real to D)."""

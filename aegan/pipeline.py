@@ -92,7 +92,7 @@ def reconstruct(model: AEGAN, x: torch.Tensor, labels: torch.Tensor | None = Non
     """E then G: x [B,1,28,28] -> x' [B,1,28,28]; the class is E's guess unless `labels` are given."""
     z, probabilities = encode(model, x)
     y = probabilities.argmax(dim=1) if labels is None else labels
-    return model.decode(z.to(model.device), y.to(model.device)).cpu()
+    return model.decode(z.to(model.device), y.to(model.device), encoded=1.0).cpu()
 
 
 @torch.inference_mode()
@@ -113,10 +113,12 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
 
 @torch.inference_mode()
 def interpolate(model: AEGAN, start: tuple[torch.Tensor, torch.Tensor], end: tuple[torch.Tensor, torch.Tensor],
-                fractions: torch.Tensor, *, method: str = "slerp") -> torch.Tensor:
+                fractions: torch.Tensor, *, method: str = "slerp",
+                encoded: tuple[float, float] = (0.0, 0.0)) -> torch.Tensor:
     """Walk from endpoint (z [L], class probabilities or one-hot [K]) to another.
 
     z moves by lerp or slerp; the class condition moves linearly between the two embeddings.
+    `encoded` says for each endpoint whether its z came from the encoder (1) or the prior (0).
     Returns x [T, 1, 28, 28] for fractions [T] in [0, 1].
     """
     if method not in ("lerp", "slerp"):
@@ -126,12 +128,14 @@ def interpolate(model: AEGAN, start: tuple[torch.Tensor, torch.Tensor], end: tup
     z = slerp(z0, z1, t) if method == "slerp" else torch.lerp(z0, z1, t[:, None])
     device = model.device
     weights = torch.lerp(c0, c1, t[:, None]).to(device)  # [T, K] mixture of classes
-    return decode_mixture(model, z.to(device), weights).cpu()
+    source = torch.lerp(torch.tensor(float(encoded[0])), torch.tensor(float(encoded[1])), t).to(device)  # [T]
+    return decode_mixture(model, z.to(device), weights, encoded=source).cpu()
 
 
-def decode_mixture(model: AEGAN, z: torch.Tensor, class_weights: torch.Tensor) -> torch.Tensor:
+def decode_mixture(model: AEGAN, z: torch.Tensor, class_weights: torch.Tensor,
+                   encoded: float | torch.Tensor = 0.0) -> torch.Tensor:
     """Decode with a condition that is a weighted mix of class embeddings: z [T,L], weights [T,K]."""
     generator = model.generator
     embeddings = generator.condition.embed.weight  # [K, condition_dim]
     c = class_weights @ embeddings
-    return generator.forward_embedded(z, c)
+    return generator.forward_embedded(z, c, encoded)

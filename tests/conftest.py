@@ -12,6 +12,10 @@ from aegan.models import AEGAN  # noqa: E402
 TINY = dict(latent_dim=8, base_channels=8, condition_dim=8, discriminator_features=16)
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives the app in a real browser (Playwright + Debian's chromium)")
+
+
 @pytest.fixture
 def tiny_config() -> ModelConfig:
     return ModelConfig(dataset="synthetic", class_names=[f"stroke {k}" for k in range(10)], **TINY)

@@ -117,3 +117,11 @@ def test_text2img_cli_errors(tiny_text_checkpoint, tiny_checkpoint, tmp_path):
         result = run("text2img", *args, "--out", out)
         assert result.returncode == 2 and message in result.stderr, result.stderr
         assert result.stderr.count("\n") == 1
+
+
+def test_vocabulary_document_is_current():
+    from pathlib import Path
+
+    from aegan.captions import vocabulary_markdown
+
+    assert (Path(__file__).parents[1] / "docs" / "TEXT.md").read_text() == vocabulary_markdown()

@@ -9,9 +9,12 @@ from pathlib import Path
 from aegan.data import load_dataset
 from aegan.images import to_tensor
 from aegan.latent import compute_directions, save_directions
-from aegan.models import AEGAN
+import torch
+
+from aegan.models import AEGAN, ConditionalBatchNorm
 from aegan.modelcard import write_model_card
 
+from .conditions import ClassConditions
 from .config import TrainConfig
 from .state import load_state
 
@@ -25,15 +28,56 @@ def export_run(run_dir: Path, out_dir: Path) -> Path:
     if cfg.model.condition == "text":
         return _export_text(cfg, state, run_dir, out_dir)
     model = AEGAN(cfg.model)
-    model.load_state_dict(state["ema"])
+    model.load_state_dict(state["ema"], strict=False)  # states from before the encoded statistics existed
+    data = load_dataset(cfg.dataset, "train")
+    conditions = ClassConditions(data, cfg.model.num_classes)
+    calibrate_statistics(model, data, conditions, seed=cfg.seed)
     return _write(model, cfg, state, run_dir, out_dir)
+
+
+@torch.no_grad()
+def calibrate_statistics(model: AEGAN, data, conditions, *, seed: int = 0, count: int = 10_000,
+                         batch: int = 500) -> None:
+    """Measure the BatchNorm statistics the exported model uses at inference (see ConditionalBatchNorm).
+
+    During training the running averages mixed real and generated images (in E) and prior and encoded
+    codes (in G), which fit neither. Here, with the weights frozen: E's statistics on real training
+    images; G's prior statistics on z ~ N(0, I) with random conditions; G's encoded statistics on E(x)
+    with the conditions of those images.
+    """
+    g = torch.Generator().manual_seed(seed)
+    x = to_tensor(data.images[:count])
+    idx = torch.arange(len(x))
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    for norm in norms:
+        norm.reset_running_stats()
+        norm.momentum = None  # a plain average over all calibration batches
+    model.train()
+    codes = []
+    for chunk in idx.split(batch):  # E on real images (and keep the codes for G's encoded statistics)
+        codes.append(model.encoder(x[chunk])[0])
+    for chunk in idx.split(batch):  # G on prior codes
+        y = torch.randint(0, model.config.num_classes, (len(chunk),), generator=g)
+        model.generator(torch.randn(len(chunk), model.config.latent_dim, generator=g), conditions.for_classes(y, g))
+    generator_norms = [m for m in model.generator.modules() if isinstance(m, ConditionalBatchNorm)]
+    prior = [(m.norm.running_mean.clone(), m.norm.running_var.clone()) for m in generator_norms]
+    for m in generator_norms:
+        m.norm.reset_running_stats()
+    for chunk, z in zip(idx.split(batch), codes):  # G on encoded codes
+        model.generator(z, conditions.real(chunk, g))
+    for m, (mean, var) in zip(generator_norms, prior):
+        m.encoded_mean.copy_(m.norm.running_mean)
+        m.encoded_var.copy_(m.norm.running_var)
+        m.norm.running_mean.copy_(mean)
+        m.norm.running_var.copy_(var)
+    for norm in norms:
+        norm.momentum = 0.1
+    model.eval()
 
 
 def _export_text(cfg, state, run_dir: Path, out_dir: Path) -> Path:
     """A text model ships its caption bank and attribute tertiles as buffers (see AEGAN)."""
     from dataclasses import replace
-
-    import torch
 
     from .conditions import TextConditions
 
@@ -43,6 +87,7 @@ def _export_text(cfg, state, run_dir: Path, out_dir: Path) -> Path:
     config = replace(cfg.model, caption_bank_size=len(bank.texts), num_attributes=bank.attributes.shape[1])
     model = AEGAN(config)
     model.load_state_dict(state["ema"], strict=False)
+    calibrate_statistics(model, data, conditions, seed=cfg.seed)
     model.caption_embeddings.copy_(conditions.embeddings.half())
     model.caption_classes.copy_(torch.as_tensor(bank.classes))
     model.caption_attributes.copy_(torch.as_tensor(bank.attributes))

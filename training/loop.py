@@ -108,8 +108,8 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True) -> Path:
     step, elapsed = 0, 0.0
     state = load_state(run_dir)
     if state is not None:
-        model.load_state_dict(state["model"])
-        ema.load_state_dict(state["ema"])
+        model.load_state_dict(state["model"], strict=False)  # strict=False: states from before the
+        ema.load_state_dict(state["ema"], strict=False)  # inference-only `encoded_*` statistics existed
         for name, optimizer in optimizers.items():
             optimizer.load_state_dict(state["optimizers"][name])
         step, elapsed = state["step"], state["elapsed_seconds"]

@@ -1,0 +1,437 @@
+"""The Gradio app through its real HTTP server: every endpoint with gradio_client, success and failure.
+
+The server runs in this process on a free port, on tiny untrained models written to a temporary
+checkpoints folder (AEGAN_CHECKPOINTS), so the tests need no dataset, no network and no GPU.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+import torch
+from PIL import Image, ImageDraw
+
+# Gradio's queue trips pandas deprecation warnings on every event; they are Gradio's, not ours.
+pytestmark = [pytest.mark.filterwarnings("ignore:.*no_silent_downcasting:Warning"),
+              pytest.mark.filterwarnings("ignore:The copy keyword is deprecated:Warning")]
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = dict(latent_dim=8, base_channels=8, condition_dim=8, discriminator_features=16)
+API_NAMES = {"encode", "interpolate", "move_along", "interpolate_gif", "sample", "load_examples", "pick_example",
+             "clicked_example", "repair", "text_examples", "understand", "text_to_image", "analogy", "analogy_live",
+             "describe_device", "class_names", "load_example"}  # load_example: gr.Examples' own (fills the prompt)
+
+
+def write_tiny_checkpoints(root: Path, text: bool = False) -> Path:
+    """Untrained tiny models in the layout the app expects: <root>/<dataset>-cgan (+ latent directions)."""
+    from aegan.config import ModelConfig
+    from aegan.data import CLASS_NAMES, load_dataset
+    from aegan.images import to_tensor
+    from aegan.latent import compute_directions, save_directions
+    from aegan.models import AEGAN
+
+    strokes = to_tensor(load_dataset("synthetic", "train").images)
+    for name in ("fashion-mnist", "mnist"):
+        torch.manual_seed(0)
+        model = AEGAN(ModelConfig(dataset=name, class_names=CLASS_NAMES[name], **TINY)).eval()
+        model.save_pretrained(root / f"{name}-cgan")
+        save_directions(root / f"{name}-cgan", compute_directions(model, strokes))
+        if text:  # a text model with a (blank) bank of 4 training captions, enough to answer "understood as"
+            from aegan.captions import ATTRIBUTE_WORDS
+
+            torch.manual_seed(0)
+            config = ModelConfig(dataset=name, condition="text", class_names=CLASS_NAMES[name], caption_bank_size=4,
+                                 num_attributes=len(ATTRIBUTE_WORDS[name]), **TINY)
+            AEGAN(config).eval().save_pretrained(root / f"{name}-text2img")
+    return root
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def text_available() -> bool:
+    try:
+        import aegan.text as text
+    except ImportError:
+        return False
+    return hasattr(text, "text_to_image") and hasattr(text, "understand")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The app, launched in this process with the same queue and launch settings as app.py."""
+    root = write_tiny_checkpoints(tmp_path_factory.mktemp("checkpoints"), text=text_available())
+    patch = pytest.MonkeyPatch()
+    patch.setenv("AEGAN_CHECKPOINTS", str(root))
+    patch.setenv("AEGAN_DEVICE", "cpu")
+    from ui.studio import LAUNCH, build_demo
+
+    demo = build_demo()
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True, **LAUNCH)
+    yield demo
+    demo.close()
+    patch.undo()
+
+
+@pytest.fixture
+def client(server):
+    """A fresh session (its own gr.State) for each test."""
+    from gradio_client import Client
+
+    return Client(server.local_url, download_files=False, verbose=False)
+
+
+def fetch(file_data: dict) -> bytes:
+    response = httpx.get(file_data["url"], timeout=30)
+    response.raise_for_status()
+    return response.content
+
+
+def picture(file_data: dict) -> np.ndarray:
+    data = fetch(file_data)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "outputs must be PNG"
+    return np.asarray(Image.open(io.BytesIO(data)))
+
+
+def error_of(client, *args, api_name: str) -> str:
+    """The one-line message the app sends back for a refused call."""
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError) as caught:
+        client.predict(*args, api_name=api_name)
+    message = str(caught.value)
+    assert "Traceback" not in message and "\n" not in message.strip()
+    return message
+
+
+def png(path: Path, image: Image.Image) -> Path:
+    image.save(path)
+    return path
+
+
+@pytest.fixture
+def drawing(tmp_path):
+    """A sketchpad value: a black '7' on a transparent 280x280 canvas, as the browser sends it."""
+    from gradio_client import handle_file
+
+    canvas = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+    ImageDraw.Draw(canvas).line([(60, 60), (220, 60), (120, 240)], fill=(0, 0, 0, 255), width=28)
+    return {"background": None, "layers": [], "composite": handle_file(png(tmp_path / "seven.png", canvas))}
+
+
+EMPTY = {"background": None, "layers": [], "composite": None}
+NO_MOVES = (0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+def endpoints(seed_a=1, seed_b=2, a_source="seed", a_drawing=EMPTY, a_upload=None, dataset="mnist"):
+    return (dataset, a_source, seed_a, -1, a_drawing, a_upload, "seed", seed_b, 3, EMPTY, None, 0.5, "slerp",
+            *NO_MOVES)
+
+
+# --- the app as a whole ---------------------------------------------------------------------------------
+
+def test_every_event_has_an_api_name(server):
+    config = server.get_config_file()
+    names = {d["api_name"] for d in config["dependencies"] if d["backend_fn"]}
+    assert names == API_NAMES
+    info = server.get_api_info()["named_endpoints"]
+    assert "/clicked_example" not in info  # needs a browser click's event data; pick_example is its API twin
+    assert {"/encode", "/interpolate", "/sample", "/repair", "/text_to_image", "/analogy"} <= set(info)
+
+
+def test_queue_is_bounded_and_live_events_run_concurrently(server):
+    assert server._queue.max_size == 64
+    fns = {fn.api_name: fn for fn in server.fns.values()}
+    assert fns["interpolate"].concurrency_limit == 4 and fns["interpolate"].trigger_mode == "always_last"
+    assert fns["sample"].concurrency_id == fns["repair"].concurrency_id == "heavy"
+
+
+def test_app_sets_analytics_off_before_importing_gradio():
+    source = (ROOT / "app.py").read_text()
+    assert source.index('os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"') < source.index("from ui")
+
+
+def test_building_the_app_does_not_import_torch():
+    """Fast start: torch and the models load after the page is served."""
+    code = "import sys, app; from ui.studio import build_demo; build_demo(); print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_footer_names_the_device(client):
+    assert client.predict(api_name="/describe_device").startswith("Models run on **CPU")
+
+
+def test_dataset_switch_renames_the_classes(client):
+    explorer_a, _, sampler = client.predict("mnist", api_name="/class_names")
+    assert [c[0] for c in sampler["choices"]][:3] == ["all classes", "0", "1"]
+    assert client.predict("fashion-mnist", api_name="/class_names")[2]["choices"][8][0] == "sneaker"
+
+
+# --- latent explorer ----------------------------------------------------------------------------------------
+
+def test_encode_then_walk_live(client):
+    preview_a, note_a, preview_b, note_b, frame, strip = client.predict(*endpoints(), api_name="/encode")
+    assert "seed 1" in note_a and "seed 2, class **3**" in note_b
+    assert picture(frame).shape == (224, 224)
+    assert picture(strip).shape[1] > 8 * picture(strip).shape[0]  # one row of 9 frames
+    start = fetch(client.predict("mnist", 0.0, "slerp", *NO_MOVES, api_name="/interpolate"))
+    end = fetch(client.predict("mnist", 1.0, "slerp", *NO_MOVES, api_name="/interpolate"))
+    again = fetch(client.predict("mnist", 0.0, "slerp", *NO_MOVES, api_name="/interpolate"))
+    assert start == again and start != end
+    moved, _ = client.predict("mnist", 0.0, "lerp", 2.0, 0.0, 0.0, 0.0, -1.5, api_name="/move_along")
+    assert fetch(moved) != start
+
+
+def test_a_drawing_is_read_by_the_encoder(client, drawing):
+    _, note, *_ = client.predict(*endpoints(a_source="drawing", a_drawing=drawing), api_name="/encode")
+    assert note.startswith("E reads it as **")
+
+
+def test_an_empty_drawing_falls_back_to_the_seed(client):
+    _, note, *_ = client.predict(*endpoints(a_source="drawing"), api_name="/encode")
+    assert "draw on the sketchpad" in note and "seed 1" in note
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "P", "I;16", "LA"])
+def test_uploads_in_any_mode_become_endpoints(client, tmp_path, mode):
+    from gradio_client import handle_file
+
+    image = Image.new("L", (90, 60), 255)
+    ImageDraw.Draw(image).ellipse([30, 10, 60, 50], outline=0, width=6)
+    if mode == "I;16":
+        image = Image.fromarray(np.asarray(image, np.uint16) * 257)
+    else:
+        image = image.convert(mode)
+    upload = handle_file(png(tmp_path / f"up-{mode.replace(';', '')}.png", image))
+    _, note, *_ = client.predict(*endpoints(a_source="upload", a_upload=upload), api_name="/encode")
+    assert "E reads it as" in note and "resized from 90x60 to 28x28" in note
+
+
+def test_walk_needs_endpoints_first(client):
+    message = error_of(client, "mnist", 0.5, "slerp", *NO_MOVES, api_name="/interpolate")
+    assert "endpoints are not set" in message
+
+
+def test_walk_refuses_out_of_range_numbers(client):
+    client.predict(*endpoints(), api_name="/encode")
+    assert "greater than maximum" in error_of(client, "mnist", 2.0, "slerp", *NO_MOVES, api_name="/interpolate")
+    assert "less than minimum" in error_of(client, "mnist", 0.5, "lerp", -9.0, 0, 0, 0, 0, api_name="/move_along")
+    assert "not in the list of choices" in error_of(client, "mnist", 0.5, "cubic", *NO_MOVES,
+                                                     api_name="/interpolate")
+    assert "less than minimum" in error_of(client, *endpoints(seed_a=-1), api_name="/encode")
+
+
+def test_walk_exports_an_animated_gif(client):
+    client.predict(*endpoints(), api_name="/encode")
+    gif = client.predict("mnist", "lerp", *NO_MOVES, api_name="/interpolate_gif")
+    image = Image.open(io.BytesIO(fetch(gif)))
+    assert image.format == "GIF" and image.n_frames > 20 and image.size == (112, 112)
+
+
+# --- class sampler ---------------------------------------------------------------------------------------------
+
+def test_sample_same_seed_same_images_with_realness(client):
+    gallery, summary = client.predict("fashion-mnist", -1, 5, 20, 1.0, api_name="/sample")
+    again, _ = client.predict("fashion-mnist", -1, 5, 20, 1.0, api_name="/sample")
+    other, _ = client.predict("fashion-mnist", -1, 6, 20, 1.0, api_name="/sample")
+    assert len(gallery) == 20 and "mean" in summary
+    assert re.fullmatch(r"D 0\.\d\d · T-shirt/top", gallery[0]["caption"])
+    assert gallery[-1]["caption"].endswith("ankle boot")
+    assert [fetch(g["image"]) for g in gallery] == [fetch(g["image"]) for g in again]
+    assert fetch(gallery[0]["image"]) != fetch(other[0]["image"])
+    assert picture(gallery[0]["image"]).shape == (112, 112)
+
+
+def test_sample_one_class_and_bad_numbers(client):
+    gallery, _ = client.predict("mnist", 7, 0, 3, 0.5, api_name="/sample")
+    assert [g["caption"][-1] for g in gallery] == ["7", "7", "7"]
+    assert "greater than maximum" in error_of(client, "mnist", -1, 0, 65, 1.0, api_name="/sample")
+    assert "less than minimum" in error_of(client, "mnist", -1, 0, 0, 1.0, api_name="/sample")
+    assert "greater than maximum" in error_of(client, "mnist", -1, 0, 4, 2.5, api_name="/sample")
+    assert "not in the list of choices" in error_of(client, "mnist", 12, 0, 4, 1.0, api_name="/sample")
+    assert "not in the list of choices" in error_of(client, "cifar", -1, 0, 4, 1.0, api_name="/sample")
+
+
+# --- image repair --------------------------------------------------------------------------------------------
+
+def editor_value(tmp_path, image: np.ndarray, painted_rows: slice | None):
+    """What the editor sends: the example at 280x280 and a red brush layer over 28x28-pixel rows."""
+    from gradio_client import handle_file
+
+    background = Image.fromarray(np.kron(image, np.ones((10, 10), np.uint8))).convert("RGB")
+    layer = np.zeros((280, 280, 4), np.uint8)
+    if painted_rows is not None:
+        layer[painted_rows.start * 10 : painted_rows.stop * 10, :] = (255, 48, 48, 255)
+    bg = handle_file(png(tmp_path / "bg.png", background))
+    return {"background": bg, "layers": [handle_file(png(tmp_path / "layer.png", Image.fromarray(layer)))],
+            "composite": bg}
+
+
+def test_examples_ship_with_the_app(client):
+    gallery, editor, original = client.predict("mnist", api_name="/load_examples")
+    assert len(gallery) == 12 and [g["caption"] for g in gallery[:10]] == [str(d) for d in range(10)]
+    assert editor["background"] is not None and picture(original).shape == (224, 224)
+    editor, original = client.predict("fashion-mnist", 7, api_name="/pick_example")
+    assert editor["layers"] == [] and picture(original).shape == (224, 224)
+    assert "Example index must be from 0 to 11" in error_of(client, "mnist", 12, api_name="/pick_example")
+
+
+def test_repair_keeps_every_unmasked_pixel(client, tmp_path):
+    from ui.common import examples
+
+    image = examples("mnist")[0][5]
+    masked, repaired, original, guess, notes = client.predict(
+        "mnist", editor_value(tmp_path, image, slice(14, 28)), api_name="/repair")
+    assert "392 of 784 pixels were missing" in notes
+    assert {c["label"] for c in guess["confidences"]} <= {str(d) for d in range(10)}
+    fixed = picture(repaired)[::8, ::8]  # back to 28x28 (the display is 8x nearest)
+    assert np.array_equal(fixed[:14], image[:14])
+    assert np.array_equal(picture(original)[::8, ::8], image)
+    assert picture(masked)[200, 100].tolist() == [200, 40, 40]  # the hole in red
+
+
+def test_repair_refuses_empty_masks_and_missing_images(client, tmp_path):
+    from ui.common import examples
+
+    image = examples("mnist")[0][0]
+    assert "mask is empty" in error_of(client, "mnist", editor_value(tmp_path, image, None), api_name="/repair")
+    assert "pick a test image" in error_of(client, "mnist", EMPTY, api_name="/repair").lower()
+
+
+def test_repair_of_a_fully_masked_image_still_answers(client, tmp_path):
+    from ui.common import examples
+
+    image = examples("fashion-mnist")[0][0]
+    *_, notes = client.predict("fashion-mnist", editor_value(tmp_path, image, slice(0, 28)), api_name="/repair")
+    assert "784 of 784 pixels were missing" in notes and "random" in notes
+
+
+def test_repair_refuses_a_file_that_is_not_an_image(client, tmp_path):
+    from gradio_client import handle_file
+
+    fake = tmp_path / "notes.png"
+    fake.write_text("this is not a picture")
+    value = {"background": handle_file(str(fake)), "layers": [], "composite": None}
+    assert "not an image this app can read" in error_of(client, "mnist", value, api_name="/repair")
+
+
+# --- style transfer -------------------------------------------------------------------------------------------
+
+def test_analogy_draws_the_style_in_every_class(client, drawing):
+    seen, gallery, guess, _ = client.predict("fashion-mnist", drawing, None, api_name="/analogy")
+    assert [g["caption"] for g in gallery][7] == "sneaker" and len(gallery) == 10
+    assert picture(seen).shape == (112, 112) and guess["label"]
+
+
+def test_analogy_refuses_an_empty_canvas_but_live_mode_just_clears(client):
+    assert "canvas is empty" in error_of(client, "mnist", EMPTY, None, api_name="/analogy")
+    seen, gallery, guess, note = client.predict("mnist", EMPTY, None, api_name="/analogy_live")
+    assert seen is None and not gallery and not guess and note == ""
+
+
+def test_analogy_handles_huge_uploads_and_refuses_bombs(client, tmp_path):
+    from gradio_client import handle_file
+
+    big = Image.new("L", (4000, 4000), 0)
+    ImageDraw.Draw(big).ellipse([1000, 500, 3000, 3500], outline=255, width=300)
+    *_, note = client.predict("mnist", EMPTY, handle_file(png(tmp_path / "big.png", big)), api_name="/analogy")
+    assert "resized from 4000x4000 to 28x28" in note
+    huge = png(tmp_path / "huge.png", Image.new("L", (5000, 5000), 0))
+    assert "the limit is" in error_of(client, "mnist", EMPTY, handle_file(huge), api_name="/analogy")
+    text = tmp_path / "essay.jpg"
+    text.write_bytes(b"\x00\x01 not a jpeg")
+    assert "not an image this app can read" in error_of(client, "mnist", EMPTY, handle_file(str(text)),
+                                                        api_name="/analogy")
+
+
+# --- text to image -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("prompt, message", [
+    ("", "type a sentence first"), ("   ", "type a sentence first"), ("shoe " * 60, "keep it under 200"),
+    ("👟👟🔥", "no words in it"),
+])
+def test_text_to_image_refuses_bad_prompts(client, prompt, message):
+    assert message in error_of(client, "fashion-mnist", prompt, 4, 0, api_name="/text_to_image").lower()
+
+
+def test_text_to_image_bad_numbers(client):
+    assert "greater than maximum" in error_of(client, "mnist", "a seven", 33, 0, api_name="/text_to_image")
+
+
+def test_understand_is_quiet_while_typing(client):
+    assert client.predict("mnist", "", api_name="/understand") == ""
+    assert client.predict("mnist", "👟", api_name="/understand").startswith("_The prompt has no words")
+
+
+def test_text_examples_follow_the_dataset(client):
+    _, status = client.predict("mnist", api_name="/text_examples")
+    assert status == "" if text_available() else "No text-to-image model" in status
+
+
+@pytest.mark.skipif(text_available(), reason="aegan.text is there: the success path below runs instead")
+def test_text_to_image_says_when_it_is_not_available(client):
+    message = error_of(client, "mnist", "a bold seven", 4, 0, api_name="/text_to_image")
+    assert "not part of this build" in message or "No text-to-image model" in message
+
+
+@pytest.mark.skipif(not text_available(), reason="aegan.text is not in this build yet")
+def test_text_to_image_makes_images_and_says_what_it_understood(client):
+    gallery, understood = client.predict("fashion-mnist", "a pair of running shoes", 3, 0, api_name="/text_to_image")
+    assert len(gallery) == 3 and understood.startswith("**")
+    again, _ = client.predict("fashion-mnist", "a pair of running shoes", 3, 0, api_name="/text_to_image")
+    assert [fetch(g["image"]) for g in gallery] == [fetch(g["image"]) for g in again]
+
+
+# --- the server survives all of the above --------------------------------------------------------------------
+
+def test_still_serving_after_bad_input(client):
+    error_of(client, "mnist", EMPTY, None, api_name="/analogy")
+    assert client.predict(api_name="/describe_device").startswith("Models run on")
+
+
+def test_unexpected_errors_become_one_polite_sentence():
+    import gradio as gr
+
+    from ui.common import friendly
+
+    @friendly
+    def broken():
+        raise RuntimeError("tensor shapes [3] and [4] mismatch at /secret/path")
+
+    with pytest.raises(gr.Error) as caught:
+        broken()
+    assert "/secret" not in caught.value.message and "try again" in caught.value.message
+
+
+# --- deployment -------------------------------------------------------------------------------------------------
+
+def test_dockerfile_passes_hadolint():
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
+    if not Path(hadolint).exists():
+        pytest.skip("hadolint is not installed (pip install -r requirements-dev.txt)")
+    out = subprocess.run([hadolint, "--failure-threshold", "warning", "Dockerfile"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_dockerfile_runs_the_app_as_a_user_with_a_healthcheck():
+    text = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.\d+-slim", text, re.M)
+    assert re.search(r"^USER (?!root)\w+", text, re.M) and "EXPOSE 7860" in text and "HEALTHCHECK" in text
+    assert "COPY . " not in text  # only runtime files go in
