@@ -3,6 +3,7 @@
     python -m aegan sample   --model checkpoints/mnist-cgan --n 64 [--label 7] [--seed 0] --out samples.npz
     python -m aegan repair   --model checkpoints/mnist-cgan --input masked.npz --out repaired.npz
     python -m aegan analogy  --model checkpoints/mnist-cgan --input images.npz --out every-class.npz
+    python -m aegan interpolate --model checkpoints/mnist-cgan --from-label 3 --to-label 8 --out walk.gif
     python -m aegan evaluate [--model checkpoints/mnist-cgan]    # no --model: every shipped model + docs/RESULTS.md
 
 .npz files hold `images` uint8 [N, 28, 28] (0 = background, 255 = ink) and `labels` int64 [N].
@@ -60,8 +61,20 @@ def build_parser() -> argparse.ArgumentParser:
     a = commands.add_parser("analogy", help="each image's style rendered in every class (N*K images, row-major)")
     a.add_argument("--model", required=True, help="a *-cgan checkpoint folder or Hub repo id")
     a.add_argument("--input", type=Path, required=True, help=".npz with images uint8 [N,28,28]")
+    a.add_argument("--steps", type=int, default=40, help="steps projecting each code towards the prior (0..1000)")
     a.add_argument("--out", type=Path, required=True)
     a.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+
+    w = commands.add_parser("interpolate", help="a walk through the latent space between two seeds, as a GIF")
+    w.add_argument("--model", required=True, help="a *-cgan checkpoint folder or Hub repo id")
+    w.add_argument("--from-seed", type=int, default=0)
+    w.add_argument("--to-seed", type=int, default=1)
+    w.add_argument("--from-label", type=int, default=0, help="class at the start")
+    w.add_argument("--to-label", type=int, help="class at the end (default: the start class)")
+    w.add_argument("--steps", type=int, default=24, help="frames (2..500)")
+    w.add_argument("--method", choices=["slerp", "lerp"], default="slerp")
+    w.add_argument("--out", type=Path, required=True, help="walk.gif (or .npz for the frames as arrays)")
+    w.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
     e = commands.add_parser("evaluate", help="measure models against held-out real images")
     e.add_argument("--model", action="append", help="checkpoint folder (repeatable); default: all in checkpoints/")
@@ -75,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"sample": _sample, "text2img": _text2img, "repair": _repair, "analogy": _analogy,
-                "evaluate": _evaluate}[args.command](args)
+                "interpolate": _interpolate, "evaluate": _evaluate}[args.command](args)
     except (InputError, CheckpointError) as error:
         print(f"error: {error}", file=sys.stderr)
     except OSError as error:
@@ -206,13 +219,43 @@ def _analogy(args) -> int:
     from .models import load_model
     from .repair import analogy
 
+    if not 0 <= args.steps <= 1000:
+        raise InputError("--steps must be 0..1000")
     images = read_npz(args.input, ("images",))["images"]
     model = load_model(args.model, pick_device(args.device))
     k = model.config.num_classes
-    x = torch.cat([analogy(model, to_tensor(chunk)) for chunk in np.array_split(images, -(-len(images) // 500))])
+    x = torch.cat([analogy(model, to_tensor(chunk), steps=args.steps) for chunk in np.array_split(images, -(-len(images) // 500))])
     save_npz(args.out, images=to_uint8(x.flatten(0, 1)), labels=np.tile(np.arange(k, dtype=np.int64), len(images)),
              source_ids=np.repeat(np.arange(len(images), dtype=np.int64), k))
     print(f"wrote {len(images)} x {k} images to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _interpolate(args) -> int:
+    from .devices import pick_device
+    from .images import save_gif, to_uint8
+    from .models import load_model
+    from .pipeline import check_label, interpolate, make_generator
+
+    if not 2 <= args.steps <= 500:
+        raise InputError(f"--steps must be from 2 to 500, not {args.steps}")
+    model = load_model(args.model, pick_device(args.device))
+    if model.config.condition != "class":
+        raise InputError("interpolate needs a class-conditional model (a checkpoints/*-cgan folder)")
+    start = check_label(model, args.from_label)
+    end = check_label(model, args.from_label if args.to_label is None else args.to_label)
+    z0, z1 = (torch.randn(model.config.latent_dim, generator=make_generator(s)) for s in (args.from_seed, args.to_seed))
+    one_hot = torch.eye(model.config.num_classes)
+    x = interpolate(model, (z0, one_hot[start]), (z1, one_hot[end]), torch.linspace(0, 1, args.steps),
+                    method=args.method)
+    frames = to_uint8(x)
+    if args.out.suffix == ".npz":
+        save_npz(args.out, images=frames, labels=np.full(len(frames), start, dtype=np.int64))
+    else:
+        if args.out.is_dir():
+            raise InputError(f"--out {args.out} is a folder; give a file name such as {args.out / 'walk.gif'}")
+        save_gif(frames, args.out)
+    print(f"wrote {len(frames)} frames to {args.out}", file=sys.stderr)
     return 0
 
 

@@ -17,20 +17,44 @@ from dataclasses import dataclass
 import numpy as np
 
 CLASS_PHRASES = {
+    # Many names and descriptions per class, so that the generator learns a region of the sentence
+    # embedding space per class rather than a handful of points.
     "fashion-mnist": [
-        ["t-shirt", "tee", "tee shirt", "short-sleeved top", "crew-neck tee", "casual top", "top"],
-        ["trousers", "pants", "pair of trousers", "pair of pants", "jeans", "slacks"],
-        ["pullover", "sweater", "jumper", "knit sweater", "long-sleeved pullover", "knitted jumper"],
-        ["dress", "gown", "frock", "summer dress", "sleeveless dress", "long dress"],
-        ["coat", "jacket", "overcoat", "winter coat", "zip-up jacket", "long coat"],
-        ["sandal", "pair of sandals", "flip-flop", "strappy sandal", "open-toed shoe", "summer sandal"],
-        ["shirt", "button-up shirt", "blouse", "collared shirt", "dress shirt", "long-sleeved shirt"],
-        ["sneaker", "trainer", "running shoe", "sports shoe", "canvas shoe", "low-top sneaker"],
-        ["bag", "handbag", "purse", "tote bag", "shoulder bag", "satchel"],
-        ["ankle boot", "boot", "short boot", "bootie", "chelsea boot", "heeled boot"],
+        ["t-shirt", "tee", "tee shirt", "short-sleeved top", "crew-neck tee", "casual top", "top", "tshirt",
+         "graphic tee", "v-neck tee", "plain t-shirt", "cotton t-shirt", "sleeveless top", "vest top", "crop top",
+         "summer top", "baby tee", "t-shirt with short sleeves"],
+        ["trousers", "pants", "pair of trousers", "pair of pants", "jeans", "slacks", "pair of jeans",
+         "slim-fit trousers", "wide-leg pants", "track pants", "dress pants", "capris", "corduroys",
+         "flared trousers", "straight-leg jeans", "long trousers", "skinny jeans"],
+        ["pullover", "sweater", "jumper", "knit sweater", "long-sleeved pullover", "knitted jumper",
+         "long-sleeved sweater", "wool sweater", "knitted pullover", "warm jumper",
+         "winter sweater", "v-neck sweater", "chunky knit", "fisherman sweater", "jumper with long sleeves"],
+        ["dress", "gown", "frock", "summer dress", "sleeveless dress", "long dress", "party dress", "mini dress",
+         "midi dress", "wrap dress", "shift dress", "wedding dress", "prom dress", "a-line dress", "pinafore",
+         "short dress", "dress with a skirt"],
+        ["coat", "jacket", "overcoat", "winter coat", "zip-up jacket", "long coat", "long jacket",
+         "winter jacket", "rain jacket", "duffle coat", "bomber jacket", "topcoat", "leather jacket",
+         "quilted jacket", "coat with a zip", "fur coat", "coat with buttons"],
+        ["sandal", "pair of sandals", "flip-flop", "strappy sandal", "open-toed shoe", "summer sandal",
+         "sandals", "heeled sandal", "high heels", "stiletto", "open shoe", "flip flops", "wedge sandal",
+         "strappy heels", "summer shoes", "platform sandal", "high-heeled shoe"],
+        ["shirt", "button-up shirt", "blouse", "collared shirt", "dress shirt", "long-sleeved shirt",
+         "oxford shirt", "checked shirt", "striped shirt", "work shirt", "formal shirt", "shirt with buttons",
+         "collared blouse", "smart shirt", "casual shirt"],
+        ["sneaker", "trainer", "running shoe", "sports shoe", "canvas shoe", "low-top sneaker", "trainers",
+         "running shoes", "sports shoes", "sneakers", "athletic shoes", "training shoes", "casual shoes",
+         "low-top shoes", "lace-up shoes", "walking shoes", "plimsolls", "sport shoe with laces"],
+        ["bag", "handbag", "purse", "tote bag", "shoulder bag", "satchel", "tote", "shopping bag", "leather bag",
+         "crossbody bag", "bag with handles", "carrier bag", "hobo bag", "weekend bag", "school bag",
+         "bag with a strap"],
+        ["ankle boot", "boot", "short boot", "bootie", "chelsea boot", "heeled boot", "boots", "ankle boots",
+         "short boots", "heeled boots", "winter boots", "leather boots", "lace-up boots", "booties",
+         "work boots", "walking boots", "boot with a heel"],
     ],
     "mnist": [
-        [f"digit {d}", f"number {d}", f"digit {w}", f"handwritten {w}", f"number {w}", w, d, f"numeral {d}"]
+        [f"digit {d}", f"number {d}", f"digit {w}", f"handwritten {w}", f"number {w}", w, d, f"numeral {d}",
+         f"handwritten digit {d}", f"handwritten number {w}", f"numeral {w}", f"digit {d} in handwriting",
+         f"{w} in handwriting", f"handwritten {d}", f"ink digit {d}", f"the digit {w}"]
         for d, w in zip("0123456789", ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
     ],
     "synthetic": [[f"stroke {k}", f"line {k}"] for k in range(10)],
@@ -118,7 +142,7 @@ def caption(dataset: str, label: int, named: dict[str, int], rng: random.Random)
     return rng.choice(TEMPLATES).format(a=phrase, an=article)
 
 
-def build_bank(dataset: str, per_key: int = 24, seed: int = 0) -> CaptionBank:
+def build_bank(dataset: str, per_key: int = 32, seed: int = 0) -> CaptionBank:
     """Every class x every way of naming the attributes (low / high / not named), per_key sentences each."""
     rng = random.Random(seed)
     names = list(ATTRIBUTE_WORDS[dataset])

@@ -176,3 +176,9 @@ def prepare_mask(mask: np.ndarray) -> tuple[np.ndarray, list[str]]:
         pil = Image.fromarray(hole.astype(np.uint8) * 255, mode="L").resize((IMAGE_SIZE, IMAGE_SIZE), Image.NEAREST)
         hole = np.asarray(pil) > 127
     return hole.copy(), notes
+
+
+def save_gif(frames: np.ndarray, path, *, scale: int = 4, frame_ms: int = 80) -> None:
+    """uint8 [T, 28, 28] -> an endlessly looping GIF at `path`, upscaled crisply."""
+    images = [to_pil(frame, scale) for frame in np.asarray(frames, dtype=np.uint8)]
+    images[0].save(path, format="GIF", save_all=True, append_images=images[1:], duration=frame_ms, loop=0)

@@ -1,5 +1,10 @@
 """Repair (inpainting) and style transfer by analogy, both through the encoder.
 
+    repair(model, x, mask) -> RepairResult      x [B,1,28,28] in [-1,1], mask [B,1,28,28] with 1 = missing
+    repair_image(model, image, mask)            one user image (any size/mode) -> uint8 [28,28], probs, notes
+    analogy(model, x) -> [B, K, 1, 28, 28]      each image's style drawn as every class
+    transfer_style(model, style_x, labels)      the style of one image, the class of `labels`
+
 Repair is latent optimisation, like `projector.py::project` in NVlabs/stylegan2-ada-pytorch, but started
 from the encoder's guess instead of the average latent:
 
@@ -96,7 +101,7 @@ def _check_pair(x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torc
 
 def repair(model: AEGAN, x: torch.Tensor, mask: torch.Tensor, *, steps: int = 40, lr: float = 0.3,
            prior_weight: float = 0.1, class_lr: float = 0.05, discriminator_weight: float = 0.0,
-           seed: int | None = 0, generator: torch.Generator | None = None) -> RepairResult:
+           encoded: float = 1.0, seed: int | None = 0, generator: torch.Generator | None = None) -> RepairResult:
     """Fill the masked pixels of x so the result looks like an image of the model's dataset.
 
     Example:
@@ -110,14 +115,15 @@ def repair(model: AEGAN, x: torch.Tensor, mask: torch.Tensor, *, steps: int = 40
         prior_weight: strength of the N(0, I) prior on z, relative to the summed squared error on the
             known pixels; higher keeps z typical (safer with big holes), lower fits the pixels more closely.
         discriminator_weight: weight of D's "looks real" loss on G's image (0 skips D, which is faster).
+        encoded: which of G's inference statistics to use, 1 = those of encoded codes, 0 = of prior codes
+            (see `ConditionalBatchNorm`); fully masked images always use the prior ones.
         seed / generator: randomness for images with nothing known (a fully masked image is sampled).
     Returns:
         RepairResult(x [B,1,28,28], class_probs [B,K], z [B,L], generated [B,1,28,28]), on the CPU.
     """
     _check_class_model(model)
     x, hole = _check_pair(x, mask)
-    if not (0 <= steps <= 10_000 and lr > 0 and class_lr >= 0 and prior_weight >= 0 and discriminator_weight >= 0):
-        raise InputError("steps must be 0..10000, lr positive, and class_lr and the weights 0 or more")
+    _check_knobs(steps, lr, class_lr, prior_weight, discriminator_weight, encoded)
     device = model.device
     x, hole = x.to(device), hole.to(device)
     known = 1 - hole
@@ -138,13 +144,42 @@ def repair(model: AEGAN, x: torch.Tensor, mask: torch.Tensor, *, steps: int = 40
         sampled = torch.randint(num_classes, (count,), generator=g).to(device)
         class_logits[blank] = F.one_hot(sampled, num_classes).float().mul(20.0).log_softmax(dim=1)
 
-    # 3. refine z and the class mixture. Each image's loss only touches its own row, so the batch is just
-    # many independent problems solved at once. autograd.grad (not backward) leaves the model's own
-    # gradients alone, so a model shared by several app users is never modified.
+    # 3. refine z and the class mixture so G matches the known pixels
     active = (~blank).float()  # fully masked rows keep their sampled code
+    z, class_logits = _refine(model, x, known, z, class_logits, steps=steps, lr=lr,
+                              class_lr=class_lr, prior_weight=prior_weight,
+                              discriminator_weight=discriminator_weight, encoded=encoded)
+
+    # 4. blend: G's content in the hole, shifted by the smooth interpolation of its error on known pixels
+    with torch.no_grad():
+        probs = class_logits.softmax(dim=1)
+        generated = decode_mixture(model, z, probs, encoded=active * encoded)  # sampled rows: prior statistics
+        correction = harmonic_fill(torch.where(hole > 0, torch.zeros_like(x), x - generated), hole)
+        inside = (generated + correction).clamp(-1, 1)
+        repaired = torch.where(hole > 0, inside, x)  # known pixels: the input, bit for bit
+    return RepairResult(repaired.cpu(), probs.cpu(), z.cpu(), generated.cpu())
+
+
+def _check_knobs(steps, lr, class_lr, prior_weight, discriminator_weight=0.0, encoded=1.0) -> None:
+    if not (0 <= steps <= 10_000 and lr > 0 and class_lr >= 0 and prior_weight >= 0 and discriminator_weight >= 0
+            and 0 <= encoded <= 1):
+        raise InputError("steps must be 0..10000, lr positive, class_lr and the weights 0 or more, encoded 0..1")
+
+
+def _refine(model: AEGAN, x: torch.Tensor, known: torch.Tensor, z: torch.Tensor, class_logits: torch.Tensor, *,
+            steps: int, lr: float, class_lr: float, prior_weight: float, discriminator_weight: float = 0.0,
+            encoded: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Adam on z [B,L] and class logits [B,K] so that G(z, c) matches x [B,1,28,28] where known = 1.
+
+    The loss of each image is a MAP objective: summed squared error on its known pixels (Gaussian pixel
+    noise) + prior_weight * |z|^2 (z ~ N(0, I), what G was trained on), plus optionally D's opinion.
+    Each image's loss only touches its own row, so the batch is many independent problems solved at once.
+    autograd.grad (not backward) leaves the model's own gradients alone: a model shared by several app
+    users is never modified. Returns detached (z, class_logits).
+    """
     with torch.inference_mode(False), torch.enable_grad():
         # clones are normal tensors even when the caller is in inference mode
-        x, known, active = x.clone(), known.clone(), active.clone()
+        x, known = x.clone(), known.clone()
         z = z.detach().clone().requires_grad_(True)
         class_logits = class_logits.detach().clone().requires_grad_(class_lr > 0)
         params = [z, class_logits] if class_lr > 0 else [z]
@@ -152,23 +187,17 @@ def repair(model: AEGAN, x: torch.Tensor, mask: torch.Tensor, *, steps: int = 40
         optimizer = torch.optim.Adam(groups)
         for _ in range(steps):
             weights = class_logits.softmax(dim=1)  # [B, K] soft class mixture
-            out = decode_mixture(model, z, weights, encoded=1.0)
-            error = ((out - x) ** 2 * known).sum((1, 2, 3))  # [B] summed squared error on known pixels
-            loss = error + prior_weight * z.pow(2).sum(dim=1)  # MAP: Gaussian pixel noise, N(0, I) prior
+            out = decode_mixture(model, z, weights, encoded=encoded)
+            error = ((out - x) ** 2 * known).sum((1, 2, 3))  # [B]
+            loss = error + prior_weight * z.pow(2).sum(dim=1)
             if discriminator_weight > 0:
                 loss = loss + discriminator_weight * F.softplus(-_judge_mixture(model, out, weights))
-            for p, grad in zip(params, torch.autograd.grad((loss * active).sum(), params)):
+            # rows with nothing known have a zero error; leave their (sampled) code where it is
+            loss = loss * (known.flatten(1).amax(dim=1) > 0)
+            for p, grad in zip(params, torch.autograd.grad(loss.sum(), params)):
                 p.grad = grad
             optimizer.step()
-
-    # 4. blend: G's content in the hole, shifted by the smooth interpolation of its error on known pixels
-    with torch.no_grad():
-        probs = class_logits.softmax(dim=1)
-        generated = decode_mixture(model, z, probs, encoded=active)  # sampled rows: prior statistics
-        correction = harmonic_fill(torch.where(hole > 0, torch.zeros_like(x), x - generated), hole)
-        inside = (generated + correction).clamp(-1, 1)
-        repaired = torch.where(hole > 0, inside, x)  # known pixels: the input, bit for bit
-    return RepairResult(repaired.cpu(), probs.cpu(), z.detach().cpu(), generated.cpu())
+    return z.detach(), class_logits.detach()
 
 
 def _judge_mixture(model: AEGAN, x: torch.Tensor, class_weights: torch.Tensor) -> torch.Tensor:
@@ -199,37 +228,67 @@ def repair_image(model: AEGAN, image, mask, **knobs) -> tuple[np.ndarray, np.nda
 
 
 # --- Style transfer by analogy ------------------------------------------------------------------------
+# E's codes of real images lie far outside the prior (|z| ~ 13 where N(0, I) gives ~5.7), and there G
+# draws the class the code itself carries, whatever class it is asked for. So the style code is E's code
+# projected back towards the prior: refined so G still redraws the image under E's class, with a prior
+# term pulling it to where G follows the class condition. prior_weight trades the two: more = the asked
+# class more surely, less = the image's own look more faithfully.
 
-@torch.inference_mode()
-def analogy(model: AEGAN, x: torch.Tensor) -> torch.Tensor:
-    """Keep each image's code ("style": thickness, slant, shape), render it under every class.
+def project(model: AEGAN, x: torch.Tensor, *, steps: int = 40, lr: float = 0.3, prior_weight: float = 1.0,
+            encoded: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Style codes of images: x [B,1,28,28] -> (z [B,L], E's class probabilities [B,K]), on the CPU.
 
-    x [B, 1, 28, 28] -> [B, K, 1, 28, 28]: row b, column k is image b's style drawn as class k.
+    z starts at E's code and is refined for `steps` Adam steps so G(z, E's class) redraws x, with a
+    prior term prior_weight * |z|^2. steps=0 gives E's code unchanged.
     """
     _check_class_model(model)
     if x.ndim != 4 or x.shape[1:] != (1, 28, 28):
         raise InputError(f"images must be a tensor [B, 1, 28, 28], not {list(x.shape)}")
+    if not torch.isfinite(x).all():
+        raise InputError("images contain NaN or infinite values")
+    _check_knobs(steps, lr, 0.0, prior_weight, 0.0, encoded)
+    x = x.float().to(model.device)
+    with torch.no_grad():
+        z, _, logits = model.encode(x)
+    class_logits = logits.log_softmax(dim=1)
+    z, _ = _refine(model, x, torch.ones_like(x), z, class_logits, steps=steps, lr=lr, class_lr=0.0,
+                   prior_weight=prior_weight, encoded=encoded)
+    return z.cpu(), class_logits.softmax(dim=1).cpu()
+
+
+def analogy(model: AEGAN, x: torch.Tensor, **knobs) -> torch.Tensor:
+    """Keep each image's style (thickness, slant, shape), render it under every class.
+
+    x [B, 1, 28, 28] -> [B, K, 1, 28, 28]: row b, column k is image b's style drawn as class k.
+    knobs go to `project` (steps, lr, prior_weight, encoded).
+    """
+    z, _ = project(model, x, **knobs)
     k = model.config.num_classes
-    z, _, _ = model.encode(x.to(model.device))  # the mean code [B, L]
-    labels = torch.arange(k, device=z.device).repeat(len(z))  # [B*K]: 0..K-1 for every image
-    out = model.decode(z.repeat_interleave(k, dim=0), labels, encoded=1.0)
-    return out.view(len(z), k, 1, 28, 28).cpu()
+    labels = torch.arange(k).repeat(len(z))  # [B*K]: 0..K-1 for every image
+    out = _render(model, z.repeat_interleave(k, dim=0), labels, knobs.get("encoded", 1.0))
+    return out.view(len(z), k, 1, 28, 28)
 
 
-@torch.inference_mode()
-def transfer_style(model: AEGAN, style_x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+def transfer_style(model: AEGAN, style_x: torch.Tensor, labels: torch.Tensor, **knobs) -> torch.Tensor:
     """The class of `labels`, the style of `style_x`: style_x [B,1,28,28], labels [B] -> x [B,1,28,28].
 
     To borrow the class of another image, pass the encoder's guess for it as labels.
     """
-    _check_class_model(model)
-    if style_x.ndim != 4 or style_x.shape[1:] != (1, 28, 28):
-        raise InputError(f"images must be a tensor [B, 1, 28, 28], not {list(style_x.shape)}")
     labels = torch.as_tensor(labels, dtype=torch.long).view(-1)
     if len(labels) != len(style_x):
         raise InputError(f"{len(labels)} labels for {len(style_x)} images; give one label per image")
     k = model.config.num_classes
     if len(labels) and not 0 <= int(labels.min()) <= int(labels.max()) < k:
         raise InputError(f"labels must be class ids 0..{k - 1}")
-    z, _, _ = model.encode(style_x.to(model.device))
-    return model.decode(z, labels.to(model.device), encoded=1.0).cpu()
+    z, _ = project(model, style_x, **knobs)
+    return _render(model, z, labels, knobs.get("encoded", 1.0))
+
+
+@torch.inference_mode()
+def _render(model: AEGAN, z: torch.Tensor, labels: torch.Tensor, encoded: float) -> torch.Tensor:
+    """G(z [N,L], labels [N]) in chunks -> x [N,1,28,28] on the CPU."""
+    device = model.device
+    if len(z) == 0:
+        return torch.zeros(0, 1, 28, 28)
+    return torch.cat([model.decode(zc.to(device), yc.to(device), encoded=encoded).cpu()
+                      for zc, yc in zip(z.split(4096), labels.split(4096))])

@@ -31,7 +31,7 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SLOW = 60_000  # ms: this machine may be busy training, and the browser renders without a GPU
+SLOW = 120_000  # ms: this machine may be busy training, and the browser renders without a GPU
 
 
 @pytest.fixture(scope="session")
@@ -128,10 +128,23 @@ def draw(page: Page, pad: str, strokes: list[list[tuple[float, float]]]) -> None
         page.mouse.up()
 
 
-def wait_idle(page: Page, selector: str) -> None:
-    """Until the component shows no pending-event indicator."""
-    page.wait_for_function(f"() => !document.querySelector('{selector}').innerText.includes('processing')",
+def wait_idle(page: Page, selector: str = "body") -> None:
+    """Until no component inside `selector` shows Gradio's pending-event timer."""
+    page.wait_for_timeout(300)  # let an event that was just triggered start
+    page.wait_for_function(f"() => document.querySelector('{selector}').querySelectorAll('.progress-text').length == 0",
                            timeout=SLOW)
+
+
+def screenshot(page: Page, path: Path) -> None:
+    wait_idle(page)
+    page.screenshot(path=path, full_page=True)
+
+
+def expect_result(page: Page, result: str) -> None:
+    """Wait for `result` to show, failing with the app's message if an error toast shows instead."""
+    toast = page.locator(".toast-body")
+    expect(page.locator(result).or_(toast).first).to_be_visible(timeout=SLOW)
+    assert toast.count() == 0, f"the app said: {toast.first.inner_text()}"
 
 
 SEVEN = [[(0.3, 0.3), (0.7, 0.3), (0.45, 0.75)]]
@@ -157,32 +170,36 @@ def test_explorer_slider_and_drawing_are_live(app: Page, screenshot_dir):
     page.get_by_label("MNIST", exact=True).check()
     page.get_by_role("tab", name="Draw").first.click()
     draw(page, "#sketch-a", SEVEN)
-    expect(page.get_by_text("E reads it as")).to_be_visible(timeout=SLOW)
-    page.wait_for_timeout(500)
-    page.screenshot(path=screenshot_dir / "explorer.png", full_page=True)
+    expect_result(page, "text=E reads it as")
+    screenshot(page, screenshot_dir / "explorer.png")
 
 
 def test_sampler_shows_a_grid_with_realness(app: Page, screenshot_dir):
     page = app
     open_tab(page, "Class sampler")
     grid = page.locator("#sample-grid")
+    expect_result(page, "#sample-grid img")
     expect(grid.locator("img")).to_have_count(20, timeout=SLOW)
     expect(grid.get_by_text("D 0.", exact=False).first).to_be_visible()
-    page.screenshot(path=screenshot_dir / "sampler.png", full_page=True)
+    screenshot(page, screenshot_dir / "sampler.png")
 
 
 def test_repair_a_painted_hole(app: Page, screenshot_dir):
     page = app
     open_tab(page, "Image repair")
+    original = page.locator("#repair-original img")
+    expect(original).to_be_visible(timeout=SLOW)  # the first example, loaded with the page
+    first = original.get_attribute("src")
     page.locator("#repair-examples .thumbnail-item").nth(7).click()  # the sneaker
+    expect(original).not_to_have_attribute("src", first, timeout=SLOW)
     page.wait_for_timeout(1000)
-    wait_idle(page, "#repair-editor")
+    wait_idle(page, "#repair-editor")  # the editor has drawn the new picture
     draw(page, "#repair-editor", [[(0.35, 0.45), (0.65, 0.45), (0.65, 0.55), (0.35, 0.55)]])
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(1000)
     page.locator("#repair-button").click()
-    expect(page.locator("#repair-repaired img")).to_be_visible(timeout=SLOW)
+    expect_result(page, "#repair-repaired img")
     expect(page.get_by_text("pixels were missing")).to_be_visible()
-    page.screenshot(path=screenshot_dir / "repair.png", full_page=True)
+    screenshot(page, screenshot_dir / "repair.png")
 
 
 def test_type_a_prompt_and_generate(app: Page, screenshot_dir):
@@ -191,17 +208,19 @@ def test_type_a_prompt_and_generate(app: Page, screenshot_dir):
     page.locator("#text-prompt textarea").fill("a pair of running shoes")
     page.locator("#text-generate").click()
     if shipped_models() and (SHIPPED / "fashion-mnist-text2img").is_dir() and text_available():
-        expect(page.locator("#text-grid img").first).to_be_visible(timeout=SLOW)
+        expect_result(page, "#text-grid img")
         expect(page.locator("#text-understood")).to_contain_text("understood", timeout=SLOW)
     else:  # no text model in this copy: the app says so in one sentence and keeps serving
         said = re.compile("missing from the checkpoints folder|not part of this build")
         expect(page.get_by_text(said).first).to_be_visible(timeout=SLOW)
-    page.screenshot(path=screenshot_dir / "text.png", full_page=True)
+    screenshot(page, screenshot_dir / "text.png")
 
 
 def test_style_transfer_of_a_drawing(app: Page, screenshot_dir):
     page = app
     open_tab(page, "Style transfer")
+    page.get_by_label("MNIST", exact=True).check()
     draw(page, "#style-sketch", SEVEN)
+    expect_result(page, "#style-grid img")
     expect(page.locator("#style-grid img")).to_have_count(10, timeout=SLOW)
-    page.screenshot(path=screenshot_dir / "style.png", full_page=True)
+    screenshot(page, screenshot_dir / "style.png")

@@ -60,3 +60,19 @@ def test_sample_unwritable_out(tiny_checkpoint, tmp_path, out):
 def test_unknown_command_is_one_line():
     result = run("paint")
     assert result.returncode == 2 and result.stderr.count("\n") == 1
+
+
+def test_interpolate_writes_a_gif_and_npz(tiny_checkpoint, tmp_path):
+    from PIL import Image
+
+    gif = tmp_path / "walk.gif"
+    result = run("interpolate", "--model", tiny_checkpoint, "--from-label", 2, "--to-label", 7, "--steps", 6, "--out", gif)
+    assert result.returncode == 0, result.stderr
+    with Image.open(gif) as image:
+        assert image.n_frames == 6
+    npz = tmp_path / "walk.npz"
+    assert run("interpolate", "--model", tiny_checkpoint, "--steps", 5, "--out", npz).returncode == 0
+    assert np.load(npz)["images"].shape == (5, 28, 28)
+    for args, message in [(["--steps", 1], "--steps"), (["--to-label", 12], "out of range")]:
+        result = run("interpolate", "--model", tiny_checkpoint, *args, "--out", gif)
+        assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1

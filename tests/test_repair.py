@@ -174,7 +174,7 @@ def test_text_models_are_refused(tiny_config):
     with pytest.raises(InputError, match="class-conditional"):
         repair(text_model, to_tensor(random_images(1)), mask_to_tensor(make_masks("centre", 1)))
     with pytest.raises(InputError, match="class-conditional"):
-        analogy(text_model, to_tensor(random_images(1)))
+        analogy(text_model, to_tensor(random_images(1)), **FAST)
 
 
 def test_lightly_masked_repair_is_closer_to_the_truth():
@@ -195,10 +195,10 @@ def test_lightly_masked_repair_is_closer_to_the_truth():
 
 def test_analogy_shapes_and_consistency(tiny_model):
     x = to_tensor(random_images(3))
-    grid = analogy(tiny_model, x)
+    grid = analogy(tiny_model, x, **FAST)
     assert grid.shape == (3, 10, 1, 28, 28)
     labels = torch.tensor([4, 0, 9])
-    moved = transfer_style(tiny_model, x, labels)
+    moved = transfer_style(tiny_model, x, labels, **FAST)
     assert moved.shape == (3, 1, 28, 28)
     assert torch.allclose(moved, grid[torch.arange(3), labels], atol=1e-5)
     with pytest.raises(InputError, match="one label per image"):

@@ -16,7 +16,7 @@ from aegan.modelcard import write_model_card
 
 from .conditions import ClassConditions
 from .config import TrainConfig
-from .state import load_state
+from .state import load_state, load_weights
 
 
 def export_run(run_dir: Path, out_dir: Path) -> Path:
@@ -28,7 +28,7 @@ def export_run(run_dir: Path, out_dir: Path) -> Path:
     if cfg.model.condition == "text":
         return _export_text(cfg, state, run_dir, out_dir)
     model = AEGAN(cfg.model)
-    model.load_state_dict(state["ema"], strict=False)  # states from before the encoded statistics existed
+    load_weights(model, state["ema"])
     data = load_dataset(cfg.dataset, "train")
     conditions = ClassConditions(data, cfg.model.num_classes)
     calibrate_statistics(model, data, conditions, seed=cfg.seed)
@@ -86,7 +86,7 @@ def _export_text(cfg, state, run_dir: Path, out_dir: Path) -> Path:
     bank = conditions.bank
     config = replace(cfg.model, caption_bank_size=len(bank.texts), num_attributes=bank.attributes.shape[1])
     model = AEGAN(config)
-    model.load_state_dict(state["ema"], strict=False)
+    load_weights(model, state["ema"])
     calibrate_statistics(model, data, conditions, seed=cfg.seed)
     model.caption_embeddings.copy_(conditions.embeddings.half())
     model.caption_classes.copy_(torch.as_tensor(bank.classes))

@@ -25,7 +25,7 @@ from aegan.models import AEGAN
 
 from .conditions import ClassConditions, TextConditions
 from .config import TrainConfig
-from .state import load_state, save_state
+from .state import load_state, load_weights, save_state
 
 
 def autoencoder_loss(model: AEGAN, x: torch.Tensor, y: torch.Tensor, condition: torch.Tensor, cfg: TrainConfig,
@@ -108,8 +108,8 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True) -> Path:
     step, elapsed = 0, 0.0
     state = load_state(run_dir)
     if state is not None:
-        model.load_state_dict(state["model"], strict=False)  # strict=False: states from before the
-        ema.load_state_dict(state["ema"], strict=False)  # inference-only `encoded_*` statistics existed
+        load_weights(model, state["model"])
+        load_weights(ema, state["ema"])
         for name, optimizer in optimizers.items():
             optimizer.load_state_dict(state["optimizers"][name])
         step, elapsed = state["step"], state["elapsed_seconds"]

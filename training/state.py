@@ -61,3 +61,13 @@ def load_state(run_dir: Path) -> dict | None:
 
 def read_options(run_dir: Path) -> dict:
     return json.loads((Path(run_dir) / "options.json").read_text())
+
+
+def load_weights(module: torch.nn.Module, weights: dict) -> None:
+    """load_state_dict that tolerates only what newer code adds after training: the inference-only
+    `encoded_*` statistics (filled at export) and a text model's caption buffers."""
+    missing, unexpected = module.load_state_dict(weights, strict=False)
+    allowed = ("encoded_mean", "encoded_var", "caption_", "attribute_thresholds")
+    wrong = [k for k in missing if not k.rsplit(".", 1)[-1].startswith(allowed)] + list(unexpected)
+    if wrong:
+        raise RuntimeError(f"weights do not match the model: {', '.join(wrong[:5])}")
