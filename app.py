@@ -1,0 +1,38 @@
+"""AE-GAN Studio: `python app.py` serves the app on http://127.0.0.1:7860.
+
+Settings from the environment: AEGAN_CHECKPOINTS (model folder, default ./checkpoints), AEGAN_DEVICE
+(auto, cpu, cuda, mps), AEGAN_LOG_LEVEL (INFO; DEBUG logs every call's time), GRADIO_SERVER_NAME /
+GRADIO_SERVER_PORT (address and port).
+"""
+
+import os
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # offline: no telemetry, no version check; before gradio loads
+
+import logging  # noqa: E402
+
+from ui.common import start_warm_up  # noqa: E402
+from ui.studio import LAUNCH, build_demo  # noqa: E402
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("AEGAN_LOG_LEVEL", "INFO").upper(),
+                        format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own start-up probes, one line each
+    demo = build_demo()
+    for attempt in range(3):
+        try:
+            demo.launch(prevent_thread_lock=True, **LAUNCH)
+            break
+        except ValueError as error:
+            # Gradio gives up when its own page does not answer within 3 s, as on a machine busy training.
+            if "localhost is not accessible" not in str(error) or attempt == 2:
+                raise
+            logging.getLogger("aegan.app").warning("the page was slow to answer; starting again")
+            demo.close()
+    start_warm_up()  # torch, the models and the text encoder load after the page is up
+    demo.block_thread()
+
+
+if __name__ == "__main__":
+    main()

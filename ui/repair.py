@@ -1,0 +1,152 @@
+"""Tab 3, Image repair: pick a test image (or upload one), paint the missing part with a brush, and get
+masked / repaired / original side by side with the encoder's class guess.
+
+Events (api_name = the pipeline verb):
+    repair          (dataset, editor value with the painted mask layer) -> masked, repaired, original, guess, notes
+    load_examples   the dataset's shipped test images -> gallery, and the first one in the editor
+    pick_example    example number `index` (a gallery click sets it) -> the editor
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+import numpy as np
+
+from aegan.errors import InputError
+
+from .common import (CANVAS, HEAVY, LIGHT, ImageEditor, class_names, editor_mask, examples, explain, friendly,
+                     gallery_output, get_model, gpu, image_output, show, show_mask)
+
+EXPLAIN = """**What E, G and D do here.** Paint over part of an image: the painted pixels are hidden from the
+model. The encoder **E** guesses a code and a class from what is left, then the code is nudged until the
+generator **G**'s image matches every pixel you did not paint; G's pixels fill the hole and yours are
+kept exactly. The discriminator **D** is not needed: E and G already learned what these images look like."""
+
+SCALE = CANVAS // 28  # the editor shows the 28x28 picture at 280x280
+
+
+def _editor_value(image):
+    """uint8 [28, 28] -> an ImageEditor value showing it at canvas size, with nothing painted."""
+    picture = show(image, SCALE).convert("RGB")
+    return {"background": picture, "layers": [], "composite": picture}
+
+
+def _read_background(editor) -> tuple:
+    """(the editor's background, uint8 [28, 28] as the model sees it, notes)."""
+    from aegan.images import prepare_image
+
+    background = (editor or {}).get("background")
+    if background is None:
+        raise InputError("pick a test image or upload one first")
+    shown = _unscaled(background)
+    if shown is not None:  # one of our own 28x28 pictures: take it back exactly, not resampled
+        return background, shown, []
+    return background, *prepare_image(background)
+
+
+def _unscaled(background) -> np.ndarray | None:
+    """The 28x28 gray image that `background` shows at 10x nearest-neighbour (as _editor_value draws it), or
+    None when it is something else (an upload)."""
+    if background.size != (CANVAS, CANVAS) or background.mode not in ("RGB", "RGBA", "L"):
+        return None
+    pixels = np.asarray(background.convert("RGB"))
+    if background.mode == "RGBA" and np.asarray(background)[..., 3].min() < 255:
+        return None
+    small = pixels[SCALE // 2 :: SCALE, SCALE // 2 :: SCALE]
+    gray = small[..., 0]
+    if not (small == gray[..., None]).all() or not np.array_equal(pixels, small.repeat(SCALE, 0).repeat(SCALE, 1)):
+        return None
+    return gray.copy()
+
+
+@friendly
+def load_examples(dataset):
+    """The dataset's shipped test images as a gallery, and the first one in the editor."""
+    images, labels = examples(dataset)
+    names = class_names(dataset)
+    gallery = [(show(image, 3), names[k]) for image, k in zip(images, labels.tolist())]
+    return gallery, _editor_value(images[0]), show(images[0])
+
+
+def clicked_example(evt: gr.SelectData):
+    """The index of the example clicked in the gallery (browser only: it needs the click's event data)."""
+    return evt.index
+
+
+def pick_clicked(dataset, evt: gr.SelectData):
+    return pick_example(dataset, evt.index)
+
+
+@friendly
+def pick_example(dataset, index):
+    """Example number `index` -> editor value and original."""
+    images, _ = examples(dataset)
+    if index is None or not 0 <= int(index) < len(images):
+        raise InputError(f"example index must be from 0 to {len(images) - 1}, not {index}")
+    image = images[int(index)]
+    return _editor_value(image), show(image)
+
+
+@friendly
+@gpu
+def repair(dataset, editor):
+    """Fill the painted pixels: (masked, repaired, original, E's class guess, notes)."""
+    from aegan.images import prepare_mask
+    from aegan.repair import repair_image
+
+    background, image, _ = _read_background(editor)  # conversion notes were shown at upload
+    painted = editor_mask(editor)
+    if painted is None or not painted.any():
+        raise InputError("paint over the part of the image to repair first; the mask is empty")
+    if painted.shape != (background.height, background.width):
+        raise InputError(f"the mask is {painted.shape[1]}x{painted.shape[0]} but the image is "
+                         f"{background.width}x{background.height}; paint the mask on the image itself")
+    if background.width != background.height:
+        raise InputError("send a square image (the editor squares uploads for you) so the mask lines up")
+    hole, _ = prepare_mask(painted)  # bool [28, 28], True = missing
+    if not hole.any():
+        raise InputError("the painted mask is too thin to cover a whole pixel of the 28x28 image; use a wider brush")
+    if hole.all():
+        gr.Warning("The whole image is masked, so there is nothing left to repair from: "
+                   "the model drew a random image instead.")
+    model = get_model(dataset)
+    repaired, probs, more = repair_image(model, image, hole)
+    names = model.config.class_names or class_names(dataset)
+    guess = {names[k]: float(p) for k, p in enumerate(probs)}
+    said = [n for n in more if "mask is empty" not in n]
+    text = f"{int(hole.sum())} of 784 pixels were missing; every other pixel is kept exactly."
+    if said:
+        text += " Notes: " + "; ".join(said) + "."
+    return show_mask(image, hole), show(repaired), show(image), guess, text
+
+
+def build_repair_tab(dataset: gr.Radio, demo: gr.Blocks) -> dict:
+    explain(EXPLAIN)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, min_width=300):
+            gallery = gallery_output("Test images (click one)", columns=6, allow_preview=False, height=200,
+                                     elem_id="repair-examples")
+            index = gr.Number(0, precision=0, visible=False)
+            editor = ImageEditor(label="Paint the missing part (or upload your own image)", type="pil",
+                                 image_mode=None, sources=["upload", "clipboard"], transforms=(), layers=False,
+                                 brush=gr.Brush(colors=["#ff3030"], color_mode="fixed", default_size=12),
+                                 canvas_size=(CANVAS, CANVAS), fixed_canvas=True, format="png",
+                                 elem_id="repair-editor", elem_classes=["pixels"])
+            go = gr.Button("Repair", variant="primary", elem_id="repair-button")
+        with gr.Column(scale=3, min_width=360):
+            with gr.Row():
+                masked = image_output("Masked (red = hidden)", elem_id="repair-masked")
+                repaired = image_output("Repaired", elem_id="repair-repaired")
+                original = image_output("Original", elem_id="repair-original")
+            guess = gr.Label(label="E's class guess (from the visible pixels)", num_top_classes=3)
+            notes = gr.Markdown()
+
+    gr.on([demo.load, dataset.change], load_examples, dataset, [gallery, editor, original],
+          api_name="load_examples", **LIGHT)
+    gallery.select(pick_clicked, dataset, [editor, original], api_name="clicked_example", api_visibility="private",
+                   **LIGHT)
+    # The API twin of a gallery click (which needs the browser's event data): example by index.
+    index.change(pick_example, [dataset, index], [editor, original], api_name="pick_example", **LIGHT)
+    go.click(repair, [dataset, editor], [masked, repaired, original, guess, notes], api_name="repair", **HEAVY)
+    return dict(gallery=gallery, editor=editor, masked=masked, repaired=repaired, original=original, guess=guess,
+                notes=notes)

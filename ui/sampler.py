@@ -1,0 +1,63 @@
+"""Tab 2, Class sampler (CGAN): a class (or all), a seed, a count and a truncation -> a grid of images,
+each with the discriminator's "how real" score. Same seed, same images.
+
+Events (api_name = the pipeline verb):
+    sample   (dataset, class id or -1 for all, seed, count, truncation) -> gallery, summary
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from .common import (HEAVY, MAX_COUNT, class_choices, class_names, explain, friendly, gallery_output, get_model, gpu,
+                     seed_number, show_batch)
+
+ALL = "all classes"
+
+EXPLAIN = """**What E, G and D do here.** The generator **G** draws each image from random numbers *z* and the
+class you pick; the seed fixes those numbers, so the same seed always gives the same images. Truncation
+shrinks *z* toward its centre: lower gives cleaner, more typical images, higher more varied (and odder) ones.
+Under each image the discriminator **D** says how real it finds it for that class, from 0 (surely fake)
+to 1 (surely real); the encoder **E** is not used here."""
+
+
+@friendly
+@gpu
+def sample(dataset, label, seed, count, truncation):
+    """A grid of generated images with D's probability that each is real."""
+    from aegan.pipeline import realness
+    from aegan.pipeline import sample as draw
+
+    model = get_model(dataset)
+    names = model.config.class_names or class_names(dataset)
+    label = -1 if label is None else int(label)
+    x, y = draw(model, int(count), labels=None if label == -1 else label, seed=int(seed or 0),
+                truncation=float(truncation))
+    scores = realness(model, x, y)  # [N] in (0, 1)
+    gallery = [(image, f"D {float(p):.2f} · {names[k]}")
+               for image, k, p in zip(show_batch(x), y.tolist(), scores)]
+    summary = (f"D's \"how real\", from 0 to 1: mean **{float(scores.mean()):.2f}**, lowest "
+               f"{float(scores.min()):.2f}, highest {float(scores.max()):.2f} over {len(y)} images "
+               f"(seed {int(seed or 0)}).")
+    return gallery, summary
+
+
+def build_sampler_tab(dataset: gr.Radio, demo: gr.Blocks) -> dict:
+    explain(EXPLAIN)
+    with gr.Row():
+        label = gr.Dropdown(class_choices(dataset.value, ALL), value=-1, label="Class")
+        with gr.Row():
+            seed = seed_number("Seed", 0, elem_id="sample-seed")
+            dice = gr.Button("New seed", size="sm", scale=0)
+        count = gr.Slider(1, MAX_COUNT, value=20, step=1, label="How many")
+        truncation = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Truncation (diversity)",
+                               info="scale of the random numbers z: 0 = the class's most typical image")
+    go = gr.Button("Sample", variant="primary")
+    gallery = gallery_output("Samples (caption: D's how-real score · class)", columns=10, elem_id="sample-grid")
+    summary = gr.Markdown()
+    dice.click(None, None, seed, js="() => Math.floor(Math.random() * 1000000)")
+    gr.on([demo.load, dataset.change, go.click, label.change, seed.change, count.release, truncation.release],
+          sample, [dataset, label, seed, count, truncation], [gallery, summary], api_name="sample",
+          trigger_mode="always_last", **HEAVY)
+    return dict(label=label, seed=seed, count=count, truncation=truncation, gallery=gallery, summary=summary,
+                class_dropdowns=[(label, ALL)])
