@@ -2,6 +2,7 @@
 
     repair(model, x, mask) -> RepairResult      x [B,1,28,28] in [-1,1], mask [B,1,28,28] with 1 = missing
     repair_image(model, image, mask)            one user image (any size/mode) -> uint8 [28,28], probs, notes
+    project(model, x) -> (z, class_probs)       style codes: E's codes moved to where G follows the class
     analogy(model, x) -> [B, K, 1, 28, 28]      each image's style drawn as every class
     transfer_style(model, style_x, labels)      the style of one image, the class of `labels`
 
@@ -11,7 +12,8 @@ from the encoder's guess instead of the average latent:
 1. fill the hole smoothly (harmonic interpolation of the known pixels) so E sees a plausible image;
 2. E gives the starting code z and the class probabilities;
 3. Adam refines z and the class (a soft mixture of class embeddings) so that G(z, c) matches the known
-   pixels, with a Gaussian prior on z (z ~ N(0, I) is what G was trained on);
+   pixels (those next to the hole weigh more), with a Gaussian prior on z (z ~ N(0, I) is what G was
+   trained on);
 4. blend: known pixels are copied back exactly; inside the hole G's content is corrected by the harmonic
    interpolation of its error on the known pixels, so the seam is continuous.
 
@@ -100,8 +102,9 @@ def _check_pair(x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torc
 
 
 def repair(model: AEGAN, x: torch.Tensor, mask: torch.Tensor, *, steps: int = 40, lr: float = 0.3,
-           prior_weight: float = 0.1, class_lr: float = 0.05, discriminator_weight: float = 0.0,
-           encoded: float = 1.0, seed: int | None = 0, generator: torch.Generator | None = None) -> RepairResult:
+           prior_weight: float = 0.1, class_lr: float = 0.5, seam_weight: float = 3.0,
+           discriminator_weight: float = 0.0, encoded: float = 1.0, seed: int | None = 0,
+           generator: torch.Generator | None = None) -> RepairResult:
     """Fill the masked pixels of x so the result looks like an image of the model's dataset.
 
     Example:
@@ -114,6 +117,8 @@ def repair(model: AEGAN, x: torch.Tensor, mask: torch.Tensor, *, steps: int = 40
         lr: Adam learning rate of z; class_lr that of the class logits (0 keeps E's class mixture).
         prior_weight: strength of the N(0, I) prior on z, relative to the summed squared error on the
             known pixels; higher keeps z typical (safer with big holes), lower fits the pixels more closely.
+        seam_weight: extra weight of known pixels near the hole (up to 1 + seam_weight x the share of
+            hole pixels in their 5x5 neighbourhood): they say most about how the hole continues.
         discriminator_weight: weight of D's "looks real" loss on G's image (0 skips D, which is faster).
         encoded: which of G's inference statistics to use, 1 = those of encoded codes, 0 = of prior codes
             (see `ConditionalBatchNorm`); fully masked images always use the prior ones.
@@ -124,6 +129,8 @@ def repair(model: AEGAN, x: torch.Tensor, mask: torch.Tensor, *, steps: int = 40
     _check_class_model(model)
     x, hole = _check_pair(x, mask)
     _check_knobs(steps, lr, class_lr, prior_weight, discriminator_weight, encoded)
+    if not seam_weight >= 0:
+        raise InputError("seam_weight must be 0 or more")
     device = model.device
     x, hole = x.to(device), hole.to(device)
     known = 1 - hole
@@ -146,7 +153,8 @@ def repair(model: AEGAN, x: torch.Tensor, mask: torch.Tensor, *, steps: int = 40
 
     # 3. refine z and the class mixture so G matches the known pixels
     active = (~blank).float()  # fully masked rows keep their sampled code
-    z, class_logits = _refine(model, x, known, z, class_logits, steps=steps, lr=lr,
+    weights = known * (1 + seam_weight * F.avg_pool2d(hole, 5, stride=1, padding=2))  # [B,1,28,28]
+    z, class_logits = _refine(model, x, weights, z, class_logits, steps=steps, lr=lr,
                               class_lr=class_lr, prior_weight=prior_weight,
                               discriminator_weight=discriminator_weight, encoded=encoded)
 
@@ -169,10 +177,10 @@ def _check_knobs(steps, lr, class_lr, prior_weight, discriminator_weight=0.0, en
 def _refine(model: AEGAN, x: torch.Tensor, known: torch.Tensor, z: torch.Tensor, class_logits: torch.Tensor, *,
             steps: int, lr: float, class_lr: float, prior_weight: float, discriminator_weight: float = 0.0,
             encoded: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
-    """Adam on z [B,L] and class logits [B,K] so that G(z, c) matches x [B,1,28,28] where known = 1.
+    """Adam on z [B,L] and class logits [B,K] so that G(z, c) matches x [B,1,28,28] where known > 0.
 
-    The loss of each image is a MAP objective: summed squared error on its known pixels (Gaussian pixel
-    noise) + prior_weight * |z|^2 (z ~ N(0, I), what G was trained on), plus optionally D's opinion.
+    known [B,1,28,28] weighs each pixel's squared error (0 = unknown). The loss of each image is a MAP
+    objective: weighted squared error on its known pixels (Gaussian pixel noise) + prior_weight * |z|^2 (z ~ N(0, I), what G was trained on), plus optionally D's opinion.
     Each image's loss only touches its own row, so the batch is many independent problems solved at once.
     autograd.grad (not backward) leaves the model's own gradients alone: a model shared by several app
     users is never modified. Returns detached (z, class_logits).
@@ -229,17 +237,20 @@ def repair_image(model: AEGAN, image, mask, **knobs) -> tuple[np.ndarray, np.nda
 
 # --- Style transfer by analogy ------------------------------------------------------------------------
 # E's codes of real images lie far outside the prior (|z| ~ 13 where N(0, I) gives ~5.7), and there G
-# draws the class the code itself carries, whatever class it is asked for. So the style code is E's code
-# projected back towards the prior: refined so G still redraws the image under E's class, with a prior
-# term pulling it to where G follows the class condition. prior_weight trades the two: more = the asked
-# class more surely, less = the image's own look more faithfully.
+# draws the class the code itself carries, whatever class it is asked for (14% of MNIST analogies drew
+# the asked digit). So the style code is E's code projected back towards the prior: refined so that G,
+# with its prior-code statistics, still redraws the image under E's class, while a prior term pulls it to
+# where G follows the class condition (then 99-100%). prior_weight trades the two: more = the asked class
+# more surely, less = the image's own look more faithfully.
 
 def project(model: AEGAN, x: torch.Tensor, *, steps: int = 40, lr: float = 0.3, prior_weight: float = 1.0,
-            encoded: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+            encoded: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
     """Style codes of images: x [B,1,28,28] -> (z [B,L], E's class probabilities [B,K]), on the CPU.
 
     z starts at E's code and is refined for `steps` Adam steps so G(z, E's class) redraws x, with a
-    prior term prior_weight * |z|^2. steps=0 gives E's code unchanged.
+    prior term prior_weight * |z|^2. steps=0 gives E's code unchanged. G uses its prior-code statistics
+    (encoded=0) by default: the code is meant to live where G follows the class, and measured on the test
+    sets this gives both the asked class more often and a closer redraw than encoded=1.
     """
     _check_class_model(model)
     if x.ndim != 4 or x.shape[1:] != (1, 28, 28):
@@ -265,7 +276,7 @@ def analogy(model: AEGAN, x: torch.Tensor, **knobs) -> torch.Tensor:
     z, _ = project(model, x, **knobs)
     k = model.config.num_classes
     labels = torch.arange(k).repeat(len(z))  # [B*K]: 0..K-1 for every image
-    out = _render(model, z.repeat_interleave(k, dim=0), labels, knobs.get("encoded", 1.0))
+    out = _render(model, z.repeat_interleave(k, dim=0), labels, knobs.get("encoded", 0.0))
     return out.view(len(z), k, 1, 28, 28)
 
 
@@ -281,7 +292,7 @@ def transfer_style(model: AEGAN, style_x: torch.Tensor, labels: torch.Tensor, **
     if len(labels) and not 0 <= int(labels.min()) <= int(labels.max()) < k:
         raise InputError(f"labels must be class ids 0..{k - 1}")
     z, _ = project(model, style_x, **knobs)
-    return _render(model, z, labels, knobs.get("encoded", 1.0))
+    return _render(model, z, labels, knobs.get("encoded", 0.0))
 
 
 @torch.inference_mode()
