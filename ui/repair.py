@@ -3,7 +3,7 @@ masked / repaired / original side by side with the encoder's class guess.
 
 Events (api_name = the pipeline verb):
     repair          (dataset, editor value with the painted mask layer) -> masked, repaired, original, guess, notes
-    load_examples   the dataset's shipped test images -> gallery, and the first one in the editor
+    load_examples   the dataset's shipped test images -> gallery
     pick_example    example number `index` (a gallery click sets it) -> the editor
 """
 
@@ -61,20 +61,16 @@ def _unscaled(background) -> np.ndarray | None:
 
 @friendly
 def load_examples(dataset):
-    """The dataset's shipped test images as a gallery, and the first one in the editor."""
+    """The dataset's shipped test images as a gallery (the editor stays empty until one is picked: an editor
+    given a new picture while it is still storing the previous one can hang in Gradio 6.31)."""
     images, labels = examples(dataset)
     names = class_names(dataset)
-    gallery = [(show(image, 3), names[k]) for image, k in zip(images, labels.tolist())]
-    return gallery, _editor_value(images[0]), show(images[0])
+    return [(show(image, 3), names[k]) for image, k in zip(images, labels.tolist())]
 
 
 def clicked_example(evt: gr.SelectData):
     """The index of the example clicked in the gallery (browser only: it needs the click's event data)."""
     return evt.index
-
-
-def pick_clicked(dataset, evt: gr.SelectData):
-    return pick_example(dataset, evt.index)
 
 
 @friendly
@@ -127,8 +123,10 @@ def build_repair_tab(dataset: gr.Radio, demo: gr.Blocks) -> dict:
             gallery = gallery_output("Test images (click one)", columns=6, allow_preview=False, height=200,
                                      elem_id="repair-examples")
             index = gr.Number(0, precision=0, visible=False)
-            editor = ImageEditor(label="Paint the missing part (or upload your own image)", type="pil",
-                                 image_mode=None, sources=["upload", "clipboard"], transforms=(), layers=False,
+            editor = ImageEditor(label="Paint the missing part",
+                                 placeholder="Pick a test image above, or drop your own",
+                                 type="pil", image_mode=None, sources=["upload", "clipboard"], transforms=(),
+                                 layers=False,
                                  brush=gr.Brush(colors=["#ff3030"], color_mode="fixed", default_size=12),
                                  canvas_size=(CANVAS, CANVAS), fixed_canvas=True, format="png",
                                  elem_id="repair-editor", elem_classes=["pixels"])
@@ -141,12 +139,11 @@ def build_repair_tab(dataset: gr.Radio, demo: gr.Blocks) -> dict:
             guess = gr.Label(label="E's class guess (from the visible pixels)", num_top_classes=3)
             notes = gr.Markdown()
 
-    gr.on([demo.load, dataset.change], load_examples, dataset, [gallery, editor, original],
-          api_name="load_examples", **LIGHT)
-    gallery.select(pick_clicked, dataset, [editor, original], api_name="clicked_example", api_visibility="private",
-                   **LIGHT)
-    # The API twin of a gallery click (which needs the browser's event data): example by index.
-    index.change(pick_example, [dataset, index], [editor, original], api_name="pick_example", **LIGHT)
+    gr.on([demo.load, dataset.change], load_examples, dataset, gallery, api_name="load_examples", **LIGHT)
+    # A click (browser only: it needs the click's event data) stores the index, then pick_example, which the
+    # API can call with an index directly, loads it. One event sets the editor: two at once can hang it.
+    gallery.select(clicked_example, None, index, api_name="clicked_example", api_visibility="private", **LIGHT).then(
+        pick_example, [dataset, index], [editor, original], api_name="pick_example", **LIGHT)
     go.click(repair, [dataset, editor], [masked, repaired, original, guess, notes], api_name="repair", **HEAVY)
     return dict(gallery=gallery, editor=editor, masked=masked, repaired=repaired, original=original, guess=guess,
                 notes=notes)
