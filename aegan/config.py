@@ -24,6 +24,10 @@ class ModelConfig:
     # Text models ship the captions they learned from (set at export): what "understood as" compares with.
     caption_bank_size: int = 0  # number of training caption sentences stored as buffers
     num_attributes: int = 0  # measured attributes (aegan.captions.ATTRIBUTE_WORDS[dataset])
+    # Sampling draws z ~ N(0, (z_scale I)^2): the scale at which samples are as varied as real images,
+    # measured at export in E's code space (training/calibrate.py); 1.0 for uncalibrated models.
+    z_scale: float = 1.0
+    phrase_bank_size: int = 0  # number of bare class phrases (aegan.captions.CLASS_PHRASES) stored as buffers
 
     def __post_init__(self) -> None:
         if self.condition not in ("class", "text"):

@@ -12,6 +12,8 @@ All three networks live in one `AEGAN` module so a checkpoint is one config.json
 from __future__ import annotations
 
 import json
+import logging
+import os
 from pathlib import Path
 
 import torch
@@ -160,6 +162,10 @@ class AEGAN(nn.Module, PyTorchModelHubMixin, library_name="aegan", tags=["aegan"
             self.register_buffer("caption_classes", torch.zeros(m, dtype=torch.long))
             self.register_buffer("caption_attributes", torch.zeros(m, a, dtype=torch.int8))  # -1/0/+1 named
             self.register_buffer("attribute_thresholds", torch.zeros(a, 2))  # tertiles of the training images
+        if config.phrase_bank_size:  # the bare class phrases ("running shoes"): a prompt's class vote
+            self.register_buffer("caption_phrase_embeddings",
+                                 torch.zeros(config.phrase_bank_size, config.text_dim, dtype=torch.float16))
+            self.register_buffer("caption_phrase_classes", torch.zeros(config.phrase_bank_size, dtype=torch.long))
 
     # Small public API; the pipeline builds on these.
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -183,58 +189,141 @@ class AEGAN(nn.Module, PyTorchModelHubMixin, library_name="aegan", tags=["aegan"
                          local_files_only=False, token=None, map_location="cpu", strict=True, **model_kwargs):
         # Safetensors only (never the pickle fallback of the mixin), and strict: a config that does not
         # match the weights is an error, not a silently half-loaded model.
-        import safetensors.torch
-
-        model = cls(**model_kwargs)
         folder = Path(model_id)
         if folder.is_dir():
-            weights = folder / "model.safetensors"
+            weights, config_file = folder / "model.safetensors", folder / "config.json"
         else:
             from huggingface_hub import hf_hub_download
 
             weights = Path(hf_hub_download(model_id, "model.safetensors", revision=revision, cache_dir=cache_dir,
                                            force_download=force_download, token=token,
                                            local_files_only=local_files_only))
+            config_file = weights.with_name("config.json")
+        if "config" not in model_kwargs:
+            raise CheckpointError(f"{config_file}: file is missing")
         try:
-            safetensors.torch.load_model(model, str(weights), strict=True, device=str(map_location))
-        except FileNotFoundError:
-            raise CheckpointError(f"{weights}: file is missing") from None
-        except RuntimeError as error:
-            first = str(error).strip().splitlines()[0][:200]
-            raise CheckpointError(f"{weights}: weights do not match config.json ({first})") from None
-        except Exception as error:  # safetensors raises its own types for truncated or garbled files
-            raise CheckpointError(f"{weights}: not a readable safetensors file ({type(error).__name__})") from None
+            model = cls(**model_kwargs)
+        except (TypeError, ValueError, RuntimeError) as error:  # a wrong type, value or size in config.json
+            raise CheckpointError(f"{config_file}: invalid model config ({_first_line(error)})") from None
+        _load_safetensors(model, weights, map_location)
         return model.eval()
+
+
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
+log = logging.getLogger(__name__)
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0][:200] if lines else type(error).__name__
+
+
+def _load_safetensors(model: AEGAN, weights: Path, device="cpu") -> None:
+    """Strictly load `weights` into `model`; every fault is a CheckpointError of one line naming the file."""
+    import safetensors.torch
+    from safetensors import safe_open
+
+    if not weights.is_file():
+        pickles = sorted(p.name for p in weights.parent.glob("*") if p.suffix in PICKLE_SUFFIXES)
+        hint = f" ({', '.join(pickles)} is a pickle, which is never loaded: save the model with save_pretrained)" \
+            if pickles else ""
+        raise CheckpointError(f"{weights}: file is missing{hint}")
+    try:  # the header alone: names and shapes
+        with safe_open(str(weights), framework="pt") as f:
+            shapes = {k: list(f.get_slice(k).get_shape()) for k in f.keys()}
+    except Exception as error:  # safetensors raises its own types for truncated or garbled files
+        raise CheckpointError(f"{weights}: not a readable safetensors file ({_first_line(error)})") from None
+    expected = {k: list(v.shape) for k, v in model.state_dict().items()}
+    wrong = [f"{k} is {shapes[k]} in the file, {expected[k]} by config.json"
+             for k in expected if k in shapes and shapes[k] != expected[k]]
+    wrong += [f"{k} is missing from the file" for k in expected if k not in shapes]
+    wrong += [f"{k} is not part of the model config.json describes" for k in shapes if k not in expected]
+    if wrong:
+        more = f", and {len(wrong) - 1} more" if len(wrong) > 1 else ""
+        raise CheckpointError(f"{weights}: weights do not match config.json ({wrong[0]}{more})")
+    try:
+        safetensors.torch.load_model(model, str(weights), strict=True, device=str(device))
+    except Exception as error:  # a header that lies about the data (tampered offsets or dtypes, cut data)
+        raise CheckpointError(f"{weights}: not a readable safetensors file ({_first_line(error)})") from None
+    for name, tensor in model.state_dict().items():
+        if tensor.is_floating_point() and not torch.isfinite(tensor).all():
+            raise CheckpointError(f"{weights}: {name} holds NaN or infinite values (a damaged file)")
+
+
+def local_checkpoints() -> Path:
+    """The local checkpoints folder, as the app finds it: $AEGAN_CHECKPOINTS, else <repo>/checkpoints."""
+    return Path(os.environ.get("AEGAN_CHECKPOINTS") or Path(__file__).resolve().parents[1] / "checkpoints")
+
+
+def _is_hub_id(source: str) -> bool:
+    return (not Path(source).exists() and source.count("/") == 1 and "\\" not in source
+            and not source.startswith((".", "/", "~")) and not source.endswith("/"))
 
 
 def load_model(path_or_repo_id: str | Path, device: torch.device | str = "cpu") -> AEGAN:
     """Load an AE-GAN checkpoint from a local folder or a Hub repo id, with one-line errors.
 
-    A Hub id is tried online first; when the Hub is unreachable the local cache is used.
+    A Hub id ("user/name") is loaded from the Hub (or its download cache when HF_HUB_OFFLINE=1). When that
+    fails (no network, Hub down) the local folder `<checkpoints>/name` is used, and the log says so (see
+    local_checkpoints()); without one, the Hub cache. Only config.json + model.safetensors are ever read.
     """
     source = str(path_or_repo_id)
-    folder = Path(source)
-    if folder.exists() or source.startswith((".", "/")) or source.count("/") != 1:
-        if not folder.is_dir():
-            raise CheckpointError(f"{folder}: checkpoint folder not found")
-        config_file = folder / "config.json"
-        if not config_file.is_file():
-            raise CheckpointError(f"{config_file}: file is missing")
-        try:
-            json.loads(config_file.read_text())
-        except (ValueError, UnicodeDecodeError):
-            raise CheckpointError(f"{config_file}: not valid JSON") from None
+    model = _load_from_hub(source) if _is_hub_id(source) else _load_folder(Path(source))
+    return model.to(device).eval()
+
+
+def _load_folder(folder: Path) -> AEGAN:
+    if not folder.is_dir():
+        raise CheckpointError(f"{folder}: checkpoint folder not found")
+    config_file = folder / "config.json"
+    if not config_file.is_file():
+        raise CheckpointError(f"{config_file}: file is missing")
     try:
-        model = AEGAN.from_pretrained(source, map_location="cpu")
+        config = json.loads(config_file.read_text())
+    except (ValueError, UnicodeDecodeError):
+        raise CheckpointError(f"{config_file}: not valid JSON") from None
+    if not isinstance(config, dict):
+        raise CheckpointError(f"{config_file}: not a JSON object of model settings")
+    try:
+        return AEGAN.from_pretrained(folder, map_location="cpu")
     except CheckpointError:
         raise
-    except (TypeError, ValueError) as error:
-        raise CheckpointError(f"{source}/config.json: invalid model config ({error})") from None
-    except Exception as error:  # network or Hub errors: retry from the local cache only
-        if folder.is_dir():
-            raise CheckpointError(f"{source}: cannot load ({type(error).__name__}: {error})") from None
-        try:
-            model = AEGAN.from_pretrained(source, map_location="cpu", local_files_only=True)
-        except Exception:
-            raise CheckpointError(f"{source}: not a local folder, and the Hub is unreachable with no cached copy") from None
-    return model.to(device).eval()
+    except Exception as error:
+        raise CheckpointError(f"{folder}: cannot load ({type(error).__name__}: {_first_line(error)})") from None
+
+
+def _load_from_hub(repo_id: str) -> AEGAN:
+    from huggingface_hub import constants, get_hf_file_metadata, hf_hub_url
+
+    try:
+        if not constants.HF_HUB_OFFLINE:  # one quick request first: the download's own retries take ~25 s
+            get_hf_file_metadata(hf_hub_url(repo_id, "config.json"), timeout=5)
+        return AEGAN.from_pretrained(repo_id, map_location="cpu")
+    except Exception as error:  # no network, Hub down, no such repo, or a broken download
+        reason = _hub_failure(error)
+    local = local_checkpoints() / repo_id.split("/")[1]
+    if local.is_dir():
+        log.warning("%s: %s; using the local folder %s", repo_id, reason, local)
+        return _load_folder(local)
+    try:
+        model = AEGAN.from_pretrained(repo_id, map_location="cpu", local_files_only=True)
+    except Exception:
+        raise CheckpointError(f"{repo_id}: {reason}; no local folder {local} and no copy in the Hub cache "
+                              "either") from None
+    log.warning("%s: %s; using the copy in the Hub cache", repo_id, reason)
+    return model
+
+
+def _hub_failure(error: Exception) -> str:
+    """Why a Hub repo could not be loaded, in a few words."""
+    from huggingface_hub import constants, errors
+
+    if isinstance(error, CheckpointError):
+        return f"the Hub's copy is unusable ({error})"
+    if constants.HF_HUB_OFFLINE or isinstance(error, errors.OfflineModeIsEnabled):
+        return "offline (HF_HUB_OFFLINE is set)"
+    if isinstance(error, (errors.RepositoryNotFoundError, errors.RemoteEntryNotFoundError)):
+        return "not found on the Hub (or private)"
+    if isinstance(error, errors.HfHubHTTPError):
+        return f"the Hub answered with an error ({_first_line(error)[:120]})"
+    return f"the Hub is unreachable ({type(error).__name__})"

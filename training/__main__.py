@@ -2,6 +2,7 @@
 
     python -m training train --preset fashion-mnist            # new numbered run in runs/, exported at the end
     python -m training train --resume runs/00003-fashion-mnist # continue after an interruption
+    torchrun --nproc_per_node=4 -m training train --preset fashion-mnist   # 4 GPUs (or CPU processes), one run
     python -m training export --run runs/00003-fashion-mnist --name fashion-mnist-cgan
     python -m training classifier --dataset mnist               # the metrics classifier
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -30,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--runs-dir", type=Path, default=Path("runs"))
     t.add_argument("--ae-steps", type=int)
     t.add_argument("--gan-steps", type=int)
-    t.add_argument("--batch-size", type=int)
+    t.add_argument("--batch-size", type=int, help="images per step and per process (torchrun: per rank)")
+    t.add_argument("--ae-lr", type=float, help="learning rate of the autoencoder stage")
+    t.add_argument("--gan-lr", type=float, help="learning rate of the GAN stage")
     t.add_argument("--seed", type=int)
     t.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"])
     t.add_argument("--checkpoint-seconds", type=float, help="how often the resumable state is written")
@@ -39,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--checkpoints-dir", type=Path, default=Path("checkpoints"))
     t.add_argument("--dry-run", action="store_true", help="print the options and exit")
     t.add_argument("--no-progress", action="store_true")
+    t.add_argument("--rank-weights", type=Path, metavar="DIR",
+                   help="check: each process writes its final weights to DIR/rank-<r>.safetensors")
 
     e = commands.add_parser("export", help="write a run's EMA model and model card to checkpoints/<name>")
     e.add_argument("--run", type=Path, required=True)
@@ -58,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"train": _train, "export": _export, "classifier": _classifier}[args.command](args)
     except (InputError, CheckpointError, FloatingPointError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        where = f"rank {os.environ['RANK']}: " if int(os.environ.get("WORLD_SIZE", 1)) > 1 else ""
+        print(f"{where}error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; resume with --resume <run folder>", file=sys.stderr)
@@ -66,41 +73,70 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _train(args) -> int:
+    from . import distributed
     from .export import export_run
     from .loop import train
-    from .state import new_run_dir
+    from .state import atomic_write_text, new_run_dir
 
     for name in ("ae_steps", "gan_steps", "batch_size"):
         value = getattr(args, name)
         if value is not None and (value < 0 or (name == "batch_size" and value < 2)):
             raise InputError(f"--{name.replace('_', '-')} must be {'at least 2' if name == 'batch_size' else '0 or more'}")
+    for name in ("ae_lr", "gan_lr"):
+        value = getattr(args, name)
+        if value is not None and not 0 < value < float("inf"):
+            raise InputError(f"--{name.replace('_', '-')} must be a positive number")
     overrides = dict(ae_steps=args.ae_steps, gan_steps=args.gan_steps, batch_size=args.batch_size,
-                     seed=args.seed, device=args.device, export_name=args.export_name,
-                     checkpoint_seconds=args.checkpoint_seconds)
-    if args.resume:
-        options = args.resume / "options.json"
-        if not options.is_file():
-            raise InputError(f"{options}: not found; --resume needs a run folder made by this command")
-        cfg = TrainConfig.from_dict(json.loads(options.read_text()))
-        cfg = replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
-        run_dir = args.resume
-    else:
-        cfg = preset(args.preset, **overrides)
-        run_dir = None
-    if args.no_export:
-        cfg = replace(cfg, export_name=None)
+                     ae_lr=args.ae_lr, gan_lr=args.gan_lr, seed=args.seed, device=args.device,
+                     export_name=args.export_name, checkpoint_seconds=args.checkpoint_seconds)
     if args.dry_run:
-        print(json.dumps(cfg.to_dict(), indent=2))
+        print(json.dumps(_config(args, overrides, _read_options(args.resume)).to_dict(), indent=2))
         return 0
-    if run_dir is None:
-        run_dir = new_run_dir(args.runs_dir, args.preset)
-        print(f"run folder: {run_dir}", file=sys.stderr)
-    (run_dir / "options.json").write_text(json.dumps(cfg.to_dict(), indent=2))
-    train(cfg, run_dir, progress=not args.no_progress)
-    if cfg.export_name:
-        out = export_run(run_dir, args.checkpoints_dir / cfg.export_name)
-        print(f"exported to {out}", file=sys.stderr)
+    distributed.init()  # under torchrun: join the other processes (a no-op otherwise)
+    try:
+        main = distributed.is_main()  # only rank 0 reads and writes the run folder; the others get what it read
+        cfg = _config(args, overrides, distributed.broadcast_object(_read_options(args.resume) if main else None))
+        run_dir = args.resume
+        if main:
+            if run_dir is None:
+                run_dir = new_run_dir(args.runs_dir, args.preset)
+                print(f"run folder: {run_dir}", file=sys.stderr)
+            atomic_write_text(run_dir / "options.json", json.dumps(cfg.to_dict(), indent=2))
+        run_dir = Path(distributed.broadcast_object(str(run_dir)))
+        train(cfg, run_dir, progress=not args.no_progress, rank_weights=args.rank_weights)
+        if cfg.export_name and main:
+            out = export_run(run_dir, args.checkpoints_dir / cfg.export_name)
+            print(f"exported to {out}", file=sys.stderr)
+    finally:
+        distributed.finish()
     return 0
+
+
+def _read_options(run_dir: Path | None) -> dict | str | None:
+    """A run folder's options (None for a new run), or why they cannot be read (sent to every rank as is)."""
+    if run_dir is None:
+        return None
+    path = run_dir / "options.json"
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return f"{path}: not found; --resume needs a run folder made by this command"
+    except (OSError, ValueError) as error:
+        return f"{path}: not readable ({type(error).__name__})"
+
+
+def _config(args, overrides: dict, options: dict | str | None) -> TrainConfig:
+    if isinstance(options, str):
+        raise InputError(options)
+    if options is None:
+        cfg = preset(args.preset, **overrides)
+    else:
+        try:
+            cfg = TrainConfig.from_dict(options)
+        except (TypeError, KeyError, ValueError) as error:
+            raise InputError(f"{args.resume / 'options.json'}: not options this version can read ({error})") from None
+        cfg = replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
+    return replace(cfg, export_name=None) if args.no_export else cfg
 
 
 def _export(args) -> int:

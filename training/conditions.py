@@ -18,6 +18,8 @@ import torch
 from aegan.captions import build_bank, buckets, measure_attributes, tertiles
 from aegan.data import Dataset, data_dir
 
+from .state import atomic_write_bytes
+
 
 class ClassConditions:
     def __init__(self, data: Dataset, num_classes: int):
@@ -95,5 +97,6 @@ def embed_cached(texts: list[str]) -> torch.Tensor:
         return load_file(str(path))["embeddings"]
     embeddings = load_text_encoder().encode(texts)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_file({"embeddings": embeddings.contiguous()}, str(path))
+    # Atomically: several torchrun processes may embed at once, and one must never read another's half file.
+    atomic_write_bytes(path, lambda tmp: save_file({"embeddings": embeddings.contiguous()}, str(tmp)))
     return embeddings

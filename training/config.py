@@ -11,7 +11,7 @@ from aegan.config import ModelConfig
 class TrainConfig:
     dataset: str = "fashion-mnist"
     model: ModelConfig = field(default_factory=ModelConfig)
-    batch_size: int = 64
+    batch_size: int = 64  # per process: torchrun with N processes trains on N * batch_size images a step
     # Stage 1: the (variational) autoencoder: reconstruction + KL + class loss.
     ae_steps: int = 1500
     ae_lr: float = 1e-3
@@ -25,6 +25,7 @@ class TrainConfig:
     aux_class_weight: float = 0.3  # E's classifier must recognise the class G was asked for (as in AC-GAN)
     mismatch_weight: float = 0.5  # D also sees real images with a wrong condition as fakes (GAN-INT-CLS)
     ema_decay: float = 0.999  # the exported model is an exponential moving average of the trained one
+    max_loss: float = 1e6  # a logged loss above this (or NaN/inf) means training diverged: the run stops
     seed: int = 0
     device: str = "auto"
     checkpoint_seconds: float = 120.0  # how often the resumable state is written

@@ -9,6 +9,7 @@ kept so that E stays an inverse of G (what repair, drawings and style transfer r
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
 import time
@@ -23,9 +24,11 @@ from aegan.devices import describe_device, pick_device
 from aegan.images import make_grid, to_pil, to_tensor
 from aegan.models import AEGAN
 
+from . import distributed
 from .conditions import ClassConditions, TextConditions
 from .config import TrainConfig
-from .state import load_state, load_weights, save_state
+from .state import atomic_write_bytes, atomic_write_text, load_state, load_weights, remove_temp_files, save_state, \
+    trim_stats
 
 
 def autoencoder_loss(model: AEGAN, x: torch.Tensor, y: torch.Tensor, condition: torch.Tensor, cfg: TrainConfig,
@@ -42,9 +45,10 @@ def autoencoder_loss(model: AEGAN, x: torch.Tensor, y: torch.Tensor, condition: 
     return loss, {"mse": mse.item(), "kl": kl.item(), "class_ce": ce.item()}
 
 
-def _step_noise(cfg: TrainConfig, step: int, batch: int, device: torch.device):
-    """All randomness of one step from a generator seeded by (seed, step): a resumed run draws the same."""
-    g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + step)
+def _step_noise(cfg: TrainConfig, step: int, batch: int, device: torch.device, rank: int = 0):
+    """All randomness of one step from a generator seeded by (seed, step, rank): a resumed run draws the
+    same, and each rank of a multi-process run draws its own (rank 0 draws what a single process does)."""
+    g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + step + rank * 2**40)
     latent, classes = cfg.model.latent_dim, cfg.model.num_classes
     noise = {
         "eps": torch.randn(batch, latent, generator=g),
@@ -56,11 +60,12 @@ def _step_noise(cfg: TrainConfig, step: int, batch: int, device: torch.device):
 
 
 def _batch_indices(n: int, batch: int, step: int, seed: int) -> torch.Tensor:
-    """Indices of the step's batch: a fresh permutation per epoch, seeded by (seed, epoch)."""
-    per_epoch = n // batch
+    """Indices of the step's batch (this rank's share of it): a fresh permutation per epoch, seeded by
+    (seed, epoch), the same on every rank; an epoch is n // (batch * world_size) steps."""
+    per_epoch = n // (batch * distributed.world_size())
     epoch, position = divmod(step, per_epoch)
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 7919 + epoch))
-    return order[position * batch : (position + 1) * batch]
+    return distributed.shard_indices(order, position, batch)
 
 
 def _update_ema(ema: AEGAN, model: AEGAN, decay: float) -> None:
@@ -71,31 +76,64 @@ def _update_ema(ema: AEGAN, model: AEGAN, decay: float) -> None:
             e.copy_(b)
 
 
-def _save_grid(model: AEGAN, fixed_z: torch.Tensor, fixed_y: torch.Tensor, path: Path) -> None:
+def _save_grid(ema: AEGAN, fixed_z: torch.Tensor, fixed_y: torch.Tensor, path: Path) -> None:
     from aegan.images import to_uint8
 
-    model.eval()
-    with torch.no_grad():
-        images = to_uint8(model.generator(fixed_z, fixed_y))
-    model.train()
-    to_pil(make_grid(images, columns=10), scale=2).save(path)
+    with torch.no_grad():  # the EMA model stays in eval mode: its BatchNorm uses the running statistics
+        images = to_uint8(ema.generator(fixed_z, fixed_y))
+    grid = to_pil(make_grid(images, columns=10), scale=2)
+    atomic_write_bytes(path, lambda tmp: grid.save(tmp, format="PNG"))
 
 
-def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True) -> Path:
-    """Train (or resume) the run in `run_dir` to cfg.total_steps; returns run_dir."""
+class Objective(torch.nn.Module):
+    """One loss of the recipe as a module, so that DistributedDataParallel can wrap it: DDP averages the
+    gradients of whatever its forward used, in the backward that follows. `loss(model, *args)`."""
+
+    def __init__(self, model: AEGAN, loss):
+        super().__init__()
+        self.model, self.loss = model, loss
+
+    def forward(self, *args):
+        return self.loss(self.model, *args)
+
+
+def _check_diverged(parts: dict[str, float], model: AEGAN, cfg: TrainConfig, step: int, state: Path,
+                    saved_step: int | None) -> None:
+    """Stop a diverged run (a NaN/inf loss or weight, or a loss above cfg.max_loss) before it writes a bad
+    state; the state on disk is the last one whose losses and weights passed this check."""
+    bad = {k: v for k, v in parts.items() if not math.isfinite(v) or abs(v) > cfg.max_loss}
+    if not bad and all(torch.isfinite(p).all() for p in model.parameters()):
+        return
+    what = ", ".join(f"{k} = {v:.3g}" for k, v in bad.items()) or "weights became NaN/inf"
+    kept = f"the last good state (step {saved_step}) is kept in {state}" if saved_step is not None \
+        else "no state had been saved yet"
+    raise FloatingPointError(f"training diverged at step {step} ({what}; losses must stay finite and below "
+                             f"{cfg.max_loss:g}); stopped, {kept}")
+
+
+def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weights: Path | None = None) -> Path:
+    """Train (or resume) the run in `run_dir` to cfg.total_steps; returns run_dir.
+
+    Under torchrun every rank calls this; only rank 0 writes into run_dir (see training/distributed.py).
+    `rank_weights`: a folder where each rank writes its final weights (rank-<r>.safetensors), to check
+    that the ranks agree.
+    """
     run_dir = Path(run_dir)
-    (run_dir / "samples").mkdir(parents=True, exist_ok=True)
-    device = pick_device(cfg.device)
+    main, rank = distributed.is_main(), distributed.rank()
+    if main:
+        (run_dir / "samples").mkdir(parents=True, exist_ok=True)
+        remove_temp_files(run_dir)  # left by a process killed while writing
+    device = distributed.local_device(pick_device(cfg.device))
     torch.manual_seed(cfg.seed)
     data = load_dataset(cfg.dataset, "train")
     images = to_tensor(data.images)  # [N,1,28,28] in [-1,1], kept on CPU and moved per batch
     labels = torch.as_tensor(data.labels)
-    batch = min(cfg.batch_size, len(labels))
+    batch = min(cfg.batch_size, len(labels) // distributed.world_size())
 
     conditions = ClassConditions(data, cfg.model.num_classes) if cfg.model.condition == "class" \
         else TextConditions(data, cfg.model.num_classes, seed=cfg.seed)
     model = AEGAN(cfg.model)
-    if cfg.init_from:
+    if cfg.init_from and main:  # other ranks receive these weights from rank 0 (sync_module below)
         warm_start(model, cfg.init_from)
     model = model.to(device).train()
     ema = copy.deepcopy(model).eval()
@@ -105,18 +143,34 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True) -> Path:
     d_optimizer = torch.optim.Adam(model.discriminator.parameters(), lr=cfg.gan_lr, betas=cfg.adam_betas)
     optimizers = {"ae": ae_optimizer, "eg": eg_optimizer, "d": d_optimizer}
 
-    step, elapsed = 0, 0.0
-    state = load_state(run_dir)
+    step, elapsed, images_seen = 0, 0.0, 0
+    state = distributed.broadcast_object(load_state(run_dir) if main else None)
     if state is not None:
         load_weights(model, state["model"])
         load_weights(ema, state["ema"])
         for name, optimizer in optimizers.items():
+            # The moments come from the state; learning rates and betas from this run's options (a resume
+            # may change them, e.g. --gan-lr after a divergence; load_state_dict alone would restore the old).
+            options = [{k: v for k, v in group.items() if k != "params"} for group in optimizer.param_groups]
             optimizer.load_state_dict(state["optimizers"][name])
+            for group, own in zip(optimizer.param_groups, options):
+                group.update(own)
         step, elapsed = state["step"], state["elapsed_seconds"]
+        images_seen = state.get("images_seen", step * batch)  # states written before it was counted
+        del state
+    saved_step = step if (run_dir / "state.pt").exists() else None
+    distributed.sync_module(model)
+    distributed.sync_module(ema)
+    objectives = {  # each wrapped in DDP when several processes train
+        "ae": Objective(model, functools.partial(_autoencoder_objective, cfg=cfg)),
+        "d": Objective(model, functools.partial(discriminator_loss, cfg=cfg)),
+        "eg": Objective(model, functools.partial(generator_loss, cfg=cfg)),
+    }
+    objectives = {k: distributed.wrap(v, device, uses_all_parameters=k == "eg") for k, v in objectives.items()}
 
     def checkpoint() -> None:
         save_state(run_dir, {
-            "step": step, "elapsed_seconds": elapsed, "config": json.dumps(cfg.to_dict()),
+            "step": step, "elapsed_seconds": elapsed, "images_seen": images_seen, "config": json.dumps(cfg.to_dict()),
             "model": model.state_dict(), "ema": ema.state_dict(),
             "optimizers": {name: o.state_dict() for name, o in optimizers.items()},
         })
@@ -125,10 +179,13 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True) -> Path:
     fixed_z = torch.randn(10 * cfg.model.num_classes, cfg.model.latent_dim, generator=fixed).to(device)
     fixed_y = torch.arange(cfg.model.num_classes).repeat_interleave(10)  # one row per class
     fixed_y = conditions.for_classes(fixed_y, torch.Generator().manual_seed(1234)).to(device)
-    steps_per_epoch = max(1, len(labels) // batch)
+    global_batch = batch * distributed.world_size()  # images a step, all processes together
+    steps_per_epoch = max(1, len(labels) // global_batch)
 
-    stats_file = open(run_dir / "stats.jsonl", "a")
-    bar = tqdm(total=cfg.total_steps, initial=step, disable=not progress, dynamic_ncols=True)
+    if main:
+        trim_stats(run_dir / "stats.jsonl", step)  # drop lines of steps after the state (a killed run's)
+    stats_file = open(run_dir / "stats.jsonl", "a") if main else None
+    bar = tqdm(total=cfg.total_steps, initial=step, disable=not (progress and main), dynamic_ncols=True)
     totals: dict[str, float] = {}
     last_checkpoint = last_log = time.monotonic()
     log_start_step = step
@@ -137,12 +194,12 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True) -> Path:
             started = time.monotonic()
             idx = _batch_indices(len(labels), batch, step, cfg.seed)
             x, y = images[idx].to(device), labels[idx].to(device)
-            noise, g = _step_noise(cfg, step, batch, device)
+            noise, g = _step_noise(cfg, step, batch, device, rank)
             noise["real"] = conditions.real(idx, g)
             stage = "ae" if step < cfg.ae_steps else "gan"
             if stage == "ae":
                 noise = {k: v.to(device) for k, v in noise.items()}
-                loss, parts = autoencoder_loss(model, x, y, noise["real"], cfg, noise["eps"])
+                loss, parts = objectives["ae"](x, y, noise)
                 ae_optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 ae_optimizer.step()
@@ -150,15 +207,19 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True) -> Path:
                 noise["fake"] = conditions.for_classes(noise["y"], g)
                 noise["mismatched"] = conditions.wrong(idx, noise["wrong"], g)
                 noise = {k: v.to(device) for k, v in noise.items()}
-                parts = gan_step(model, eg_optimizer, d_optimizer, x, y, noise, cfg)
+                parts = gan_step(objectives, eg_optimizer, d_optimizer, x, y, noise)
+            distributed.sync_buffers(model)
             _update_ema(ema, model, cfg.ema_decay if stage == "gan" else min(cfg.ema_decay, 0.99))
             step += 1
+            images_seen += global_batch
             elapsed += time.monotonic() - started
+            parts = distributed.average(parts, device)
 
             for k, v in parts.items():
                 totals[k] = totals.get(k, 0.0) + v
-            if not all(math.isfinite(v) for v in parts.values()):
-                raise FloatingPointError(f"loss became NaN/inf at step {step} ({parts}); last good state kept")
+            _check_diverged(parts, model, cfg, step, run_dir / "state.pt", saved_step)
+            if not main:
+                continue
             bar.update(1)
             bar.set_postfix({"stage": stage, **{k: f"{v:.3f}" for k, v in parts.items()}}, refresh=False)
             if step % cfg.log_every == 0 or step == cfg.total_steps:
@@ -166,7 +227,7 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True) -> Path:
                 now = time.monotonic()
                 record = {"step": step, "stage": stage, "epoch": round(step / steps_per_epoch, 3),
                           **{k: round(v / n, 5) for k, v in totals.items()},
-                          "images_per_second": round(n * batch / max(now - last_log, 1e-9), 1),
+                          "images_per_second": round(n * global_batch / max(now - last_log, 1e-9), 1),
                           "elapsed_seconds": round(elapsed, 1)}
                 stats_file.write(json.dumps(record) + "\n")
                 stats_file.flush()
@@ -175,42 +236,75 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True) -> Path:
                 _save_grid(ema, fixed_z, fixed_y, run_dir / "samples" / f"step-{step:06d}.png")
             if time.monotonic() - last_checkpoint > cfg.checkpoint_seconds or step == cfg.total_steps:
                 checkpoint()
-                last_checkpoint = time.monotonic()
+                saved_step, last_checkpoint = step, time.monotonic()
     finally:
         bar.close()
-        stats_file.close()
-    (run_dir / "done.json").write_text(json.dumps({"steps": step, "elapsed_seconds": round(elapsed, 1),
-                                                   "device": describe_device(device)}))
+        if stats_file is not None:
+            stats_file.close()
+    if rank_weights is not None:
+        _write_rank_weights(Path(rank_weights), rank, model, ema)
+    if main:
+        world = distributed.world_size()
+        device_name = describe_device(device) if world == 1 else f"{world} processes, each on {describe_device(device)}"
+        atomic_write_text(run_dir / "done.json", json.dumps({"steps": step, "elapsed_seconds": round(elapsed, 1),
+                                                             "device": device_name}))
     return run_dir
 
 
-def gan_step(model: AEGAN, eg_optimizer, d_optimizer, x, y, noise, cfg: TrainConfig) -> dict[str, float]:
-    """One GAN step. noise: z, y (classes asked of G), fake (their conditions), real (x's conditions),
-    mismatched (conditions that do not fit x), eps (reparameterisation)."""
-    E, G, D = model.encoder, model.generator, model.discriminator
-    z, y_fake, c_fake, c_real = noise["z"], noise["y"], noise["fake"], noise["real"]
+def _write_rank_weights(folder: Path, rank: int, model: AEGAN, ema: AEGAN) -> None:
+    from safetensors.torch import save_file
 
-    # (1) Update D: real pairs -> 1; generated pairs and real images with a wrong condition -> 0.
+    folder.mkdir(parents=True, exist_ok=True)
+    tensors = {**{f"model.{k}": v for k, v in model.state_dict().items()},
+               **{f"ema.{k}": v for k, v in ema.state_dict().items()}}
+    save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(folder / f"rank-{rank}.safetensors"))
+
+
+def _autoencoder_objective(model: AEGAN, x, y, noise, cfg: TrainConfig):
+    return autoencoder_loss(model, x, y, noise["real"], cfg, noise["eps"])
+
+
+def discriminator_loss(model: AEGAN, x, noise, cfg: TrainConfig):
+    """D's loss: real pairs -> 1; generated pairs and real images with a wrong condition -> 0.
+    Returns (d_loss, d_real logits [B], d_fake logits [B])."""
+    G, D = model.generator, model.discriminator
     with torch.no_grad():
-        fake = G(z, c_fake)
-    d_real, d_fake = D(x, c_real), D(fake, c_fake)
+        fake = G(noise["z"], noise["fake"])
+    d_real, d_fake = D(x, noise["real"]), D(fake, noise["fake"])
     d_loss = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
     if cfg.mismatch_weight > 0:
         d_loss = d_loss + cfg.mismatch_weight * F.softplus(D(x, noise["mismatched"])).mean()
+    return d_loss, d_real, d_fake
+
+
+def generator_loss(model: AEGAN, x, y, noise, cfg: TrainConfig):
+    """G and E's loss: fool D (non-saturating), make E recognise the class G was asked for, keep
+    reconstructing. Returns (loss, parts)."""
+    E, G, D = model.encoder, model.generator, model.discriminator
+    fake = G(noise["z"], noise["fake"])
+    adversarial = F.softplus(-D(fake, noise["fake"])).mean()
+    aux = F.cross_entropy(E(fake)[2], noise["y"])
+    ae_loss, parts = autoencoder_loss(model, x, y, noise["real"], cfg, noise["eps"])
+    eg_loss = adversarial + cfg.aux_class_weight * aux + cfg.reconstruction_weight * ae_loss
+    return eg_loss, {"g_adv": adversarial.item(), "g_aux": aux.item(), **parts}
+
+
+def gan_step(objectives: dict, eg_optimizer, d_optimizer, x, y, noise) -> dict[str, float]:
+    """One GAN step. objectives: "d" and "eg" (Objective modules, DDP-wrapped when distributed).
+    noise: z, y (classes asked of G), fake (their conditions), real (x's conditions), mismatched
+    (conditions that do not fit x), eps (reparameterisation)."""
+    # (1) Update D.
+    d_loss, d_real, d_fake = objectives["d"](x, noise)
     d_optimizer.zero_grad(set_to_none=True)
     d_loss.backward()
     d_optimizer.step()
 
-    # (2) Update G and E: fool D (non-saturating loss), draw the asked class, keep reconstructing.
-    fake = G(z, c_fake)
-    adversarial = F.softplus(-D(fake, c_fake)).mean()
-    aux = F.cross_entropy(E(fake)[2], y_fake)
-    ae_loss, parts = autoencoder_loss(model, x, y, c_real, cfg, noise["eps"])
-    eg_loss = adversarial + cfg.aux_class_weight * aux + cfg.reconstruction_weight * ae_loss
+    # (2) Update G and E.
+    eg_loss, parts = objectives["eg"](x, y, noise)
     eg_optimizer.zero_grad(set_to_none=True)
     eg_loss.backward()
     eg_optimizer.step()
-    return {"d_loss": d_loss.item(), "g_adv": adversarial.item(), "g_aux": aux.item(),
+    return {"d_loss": d_loss.item(), "g_adv": parts.pop("g_adv"), "g_aux": parts.pop("g_aux"),
             "d_real": torch.sigmoid(d_real).mean().item(), "d_fake": torch.sigmoid(d_fake).mean().item(), **parts}
 
 

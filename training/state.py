@@ -1,8 +1,10 @@
 """Resumable training state and run folders.
 
-The state is `{version, step, elapsed_seconds, config, model, ema, optimizers}` written with torch.save
-to a temp file and renamed into place, so a kill at any moment leaves the previous state intact; it is
-read back with `weights_only=True` (tensors and plain values only, no code).
+The state is `{version, step, elapsed_seconds, images_seen, config, model, ema, optimizers}` (states
+from before images_seen was counted load too), written with torch.save to a temp file, flushed to disk
+and renamed into place, so a kill at any moment leaves the previous state intact (a temp file left by a
+kill is removed when the run resumes); it is read back with `weights_only=True` (tensors and plain
+values only, no code).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import re
 from pathlib import Path
 
 import torch
+
+from aegan.errors import CheckpointError
 
 STATE_VERSION = 1
 STATE_FILE = "state.pt"
@@ -33,11 +37,49 @@ def new_run_dir(runs_dir: str | Path, name: str) -> Path:
             number += 1
 
 
+TEMP_MARK = ".tmp"
+
+
 def atomic_write_bytes(path: Path, write) -> None:
-    """Call write(temp_path), then rename it over `path`: readers see the old or the new file, never half."""
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    write(tmp)
-    os.replace(tmp, path)
+    """Call write(temp_path), flush it to disk, then rename it over `path`: readers (and a run resumed
+    after a kill or a power cut) see the old or the new file, never half of one."""
+    tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}")
+    try:
+        write(tmp)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def remove_temp_files(run_dir: Path) -> list[Path]:
+    """Delete the temp files that a process killed in the middle of a write left in a run folder."""
+    run_dir = Path(run_dir)
+    found = [p for folder in (run_dir, run_dir / "samples") if folder.is_dir()
+             for p in folder.glob(f".*{TEMP_MARK}*") if p.is_file()]
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
+
+
+def trim_stats(path: Path, step: int) -> None:
+    """Keep the whole lines of stats.jsonl up to `step`: a run killed after its last state logged steps
+    that the resumed run does again (and maybe half a line)."""
+    if not path.exists():
+        return
+    kept = []
+    for line in path.read_text().splitlines(keepends=True):
+        try:
+            if line.endswith("\n") and json.loads(line)["step"] <= step:
+                kept.append(line)
+        except (ValueError, KeyError, TypeError):
+            pass
+    atomic_write_text(path, "".join(kept))
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -53,9 +95,13 @@ def load_state(run_dir: Path) -> dict | None:
     path = Path(run_dir) / STATE_FILE
     if not path.exists():
         return None
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    if state.get("version") != STATE_VERSION:
-        raise RuntimeError(f"{path}: state version {state.get('version')} is not {STATE_VERSION}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # truncated or garbled (only possible if written by other means than save_state)
+        raise CheckpointError(f"{path}: not a readable training state ({type(error).__name__})") from None
+    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+        version = state.get("version") if isinstance(state, dict) else None
+        raise CheckpointError(f"{path}: state version {version} is not {STATE_VERSION}")
     return state
 
 
