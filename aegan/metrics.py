@@ -13,9 +13,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
 import torch
-import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 

@@ -42,6 +42,9 @@ def write_model_card(folder: Path) -> Path:
         "## Training",
         f"- {minutes:.1f} minutes of training on {training.get('device', '?')} (run `{training.get('run', '?')}`).",
         "- Reproduce: see the README (`python -m training train --preset ...`).",
+        f"- Sampling draws z ~ N(0, I) times {config.get('z_scale', 1.0)}: the scale at which generated images "
+        "spread, class by class, as widely as real training images in the encoder's code space, calibrated at "
+        "export on training images (`training/calibrate.py`).",
         "",
         "## Metrics",
     ]

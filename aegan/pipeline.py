@@ -43,6 +43,16 @@ def check_count(n: int, limit: int = MAX_IMAGES) -> int:
     return int(n)
 
 
+def draw_latents(model: AEGAN, n: int, *, seed: int | None = 0, truncation: float = 1.0,
+                 generator: torch.Generator | None = None) -> torch.Tensor:
+    """z [n, L] on the CPU (a seed gives the same images on every device), drawn from N(0, I) at the
+    model's calibrated scale (config.z_scale) times `truncation` (below 1: more typical, less varied)."""
+    if not 0.0 <= truncation <= 2.0:
+        raise InputError(f"truncation must be between 0 and 2, not {truncation}")
+    g = generator or make_generator(seed)
+    return torch.randn(n, model.config.latent_dim, generator=g) * (truncation * model.config.z_scale)
+
+
 @torch.inference_mode()
 def sample(model: AEGAN, n: int, *, labels: torch.Tensor | int | None = None, seed: int | None = 0,
            truncation: float = 1.0, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -54,13 +64,13 @@ def sample(model: AEGAN, n: int, *, labels: torch.Tensor | int | None = None, se
 
     Args:
         labels: one class for all, a LongTensor [n], or None to spread n evenly over the classes.
-        truncation: scale of z ~ N(0, I). Below 1 trades diversity for typical, clean images.
+        truncation: scale of z relative to the model's calibrated spread (1 = as varied as real images).
+            Below 1 trades diversity for typical, clean images.
     Returns:
         (x [n, 1, 28, 28] in [-1, 1], y [n] long)
     """
     n = check_count(n)
-    if not 0.0 <= truncation <= 2.0:
-        raise InputError(f"truncation must be between 0 and 2, not {truncation}")
+    z = draw_latents(model, n, seed=seed, truncation=truncation, generator=generator)
     # 1. choose the classes
     if labels is None:
         y = spread_labels(n, model.config.num_classes)
@@ -70,10 +80,7 @@ def sample(model: AEGAN, n: int, *, labels: torch.Tensor | int | None = None, se
         y = torch.as_tensor(labels, dtype=torch.long)
         for label in y.unique().tolist():
             check_label(model, label)
-    # 2. draw z on the CPU (same images on every device), scaled by the truncation
-    g = generator or make_generator(seed)
-    z = torch.randn(n, model.config.latent_dim, generator=g) * truncation
-    # 3. decode in chunks so memory stays flat
+    # 2. decode in chunks so memory stays flat
     device = model.device
     x = torch.cat([model.decode(zc.to(device), yc.to(device)).cpu()
                    for zc, yc in zip(z.split(1024), y.split(1024))])

@@ -85,3 +85,18 @@ def test_prepare_image_refuses_garbage():
         prepare_image(np.zeros((0, 5)))
     with pytest.raises(InputError):
         prepare_image("not an image")
+
+
+def test_latents_are_drawn_at_the_models_calibrated_scale(tiny_config):
+    from dataclasses import replace
+
+    from aegan.models import AEGAN
+    from aegan.pipeline import draw_latents
+
+    plain, wide = AEGAN(tiny_config), AEGAN(replace(tiny_config, z_scale=1.5))
+    z = draw_latents(plain, 6, seed=3)
+    assert torch.equal(z, torch.randn(6, tiny_config.latent_dim, generator=torch.Generator().manual_seed(3)))
+    assert torch.allclose(draw_latents(wide, 6, seed=3), 1.5 * z)
+    assert torch.allclose(draw_latents(wide, 6, seed=3, truncation=0.5), 0.75 * z)
+    with pytest.raises(InputError, match="truncation"):
+        draw_latents(plain, 2, truncation=2.5)

@@ -2,6 +2,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from training.__main__ import main as training_main
@@ -71,24 +72,72 @@ def test_cli_errors_are_one_line(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
-def test_killed_run_resumes_from_an_intact_state(tmp_path):
-    """SIGKILL while state.pt is rewritten after every step: the file on disk is always whole."""
-    import signal
-    import time
+def test_resume_takes_this_runs_learning_rates(tmp_path):
+    """The optimizer moments come from the state, the learning rates from the resumed run's options (so a
+    diverged run can go on from its last good state with a smaller --gan-lr)."""
+    run_dir = train(preset("tiny", ae_steps=2, gan_steps=1), tmp_path / "run", progress=False)
+    train(preset("tiny", ae_steps=2, gan_steps=2, gan_lr=1e-5), run_dir, progress=False)
+    optimizers = load_state(run_dir)["optimizers"]
+    assert optimizers["eg"]["param_groups"][0]["lr"] == optimizers["d"]["param_groups"][0]["lr"] == 1e-5
+    assert optimizers["eg"]["state"]  # the Adam moments were kept
 
-    runs = tmp_path / "runs"
-    command = [sys.executable, "-m", "training", "train", "--preset", "tiny", "--gan-steps", "100000",
-               "--checkpoint-seconds", "0", "--runs-dir", str(runs), "--no-export", "--no-progress"]
-    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
-    run_dir = runs / "00000-tiny"
-    deadline = time.monotonic() + 60
-    while not (run_dir / "state.pt").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(1.0)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    step = load_state(run_dir)["step"]
-    assert step >= 1
-    assert training_main(["train", "--resume", str(run_dir), "--gan-steps", str(step), "--no-export",
-                          "--no-progress", "--runs-dir", str(runs)]) == 0
-    assert load_state(run_dir)["step"] == step + 2  # ae_steps (2) + gan_steps
+
+def test_leftovers_of_a_killed_run_are_cleaned(tmp_path):
+    from training.state import atomic_write_bytes, remove_temp_files, trim_stats
+
+    (tmp_path / "samples").mkdir()
+    leftovers = [tmp_path / ".state.pt.tmp123", tmp_path / "samples" / ".step-000020.png.tmp9"]
+    for path in leftovers:
+        path.write_bytes(b"half")
+    (tmp_path / "state.pt").write_bytes(b"whole")
+    assert sorted(remove_temp_files(tmp_path)) == sorted(leftovers)
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["state.pt"]
+
+    stats = tmp_path / "stats.jsonl"  # killed after its state of step 2, in the middle of a line
+    stats.write_text('{"step": 1}\n{"step": 2}\n{"step": 3}\n{"st')
+    trim_stats(stats, 2)
+    assert stats.read_text() == '{"step": 1}\n{"step": 2}\n'
+
+    def fail(tmp):  # a write that breaks off leaves neither a temp file nor a changed target
+        tmp.write_bytes(b"half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        atomic_write_bytes(tmp_path / "state.pt", fail)
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file() and p.name != "stats.jsonl"] == ["state.pt"]
+    assert (tmp_path / "state.pt").read_bytes() == b"whole"
+
+
+def test_unreadable_state_is_one_line(tmp_path):
+    from aegan.errors import CheckpointError
+
+    (tmp_path / "state.pt").write_bytes(b"PK\x03\x04 not a whole zip")
+    with pytest.raises(CheckpointError, match=r"state.pt: not a readable training state"):
+        load_state(tmp_path)
+
+
+def test_calibrate_writes_the_z_scale_that_matches_real_spread(tiny_checkpoint):
+    import json
+    import subprocess
+    import sys
+
+    from aegan.data import load_dataset
+    from aegan.models import load_model
+    from training.calibrate import SCALES, calibrate_z_scale
+    from training.conditions import ClassConditions
+
+    model = load_model(tiny_checkpoint)
+    data = load_dataset("synthetic", "train")
+    scale, curve = calibrate_z_scale(model, data, ClassConditions(data, 10), count=400)
+    assert [s for s, _ in curve] == SCALES and SCALES[0] <= scale <= SCALES[-1]
+    crossing = next(((a, b) for a, b in zip(curve, curve[1:]) if a[1] <= 1.0 <= b[1]), None)
+    if crossing:  # the scale lies where generated and real spread first agree
+        assert crossing[0][0] <= scale <= crossing[1][0]
+    done = subprocess.run([sys.executable, "-m", "training.calibrate", "--model", str(tiny_checkpoint)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    written = json.loads((tiny_checkpoint / "config.json").read_text())["z_scale"]
+    assert SCALES[0] <= written <= SCALES[-1] and load_model(tiny_checkpoint).config.z_scale == written
+    bad = subprocess.run([sys.executable, "-m", "training.calibrate", "--model", str(tiny_checkpoint / "nope")],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr

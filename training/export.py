@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from aegan.data import load_dataset
@@ -14,6 +16,7 @@ import torch
 from aegan.models import AEGAN, ConditionalBatchNorm
 from aegan.modelcard import write_model_card
 
+from .calibrate import calibrate_z_scale, with_config
 from .conditions import ClassConditions
 from .config import TrainConfig
 from .state import load_state, load_weights
@@ -32,7 +35,8 @@ def export_run(run_dir: Path, out_dir: Path) -> Path:
     data = load_dataset(cfg.dataset, "train")
     conditions = ClassConditions(data, cfg.model.num_classes)
     calibrate_statistics(model, data, conditions, seed=cfg.seed)
-    return _write(model, cfg, state, run_dir, out_dir)
+    model = with_config(model, z_scale=calibrate_z_scale(model, data, conditions, seed=cfg.seed)[0])
+    return _write(model, replace(cfg, model=model.config), state, run_dir, out_dir)
 
 
 @torch.no_grad()
@@ -75,16 +79,31 @@ def calibrate_statistics(model: AEGAN, data, conditions, *, seed: int = 0, count
     model.eval()
 
 
+def _save_pretrained_atomically(model: AEGAN, out_dir: Path) -> None:
+    """save_pretrained into a temp folder beside out_dir, then rename each file into place: a kill
+    leaves the previous weights or the new ones, never half a model.safetensors."""
+    staging = out_dir.parent / f".{out_dir.name}.tmp{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        model.save_pretrained(staging)
+        for name in ("config.json", "model.safetensors"):  # the rest (the mixin's README) is rewritten below
+            os.replace(staging / name, out_dir / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def _export_text(cfg, state, run_dir: Path, out_dir: Path) -> Path:
     """A text model ships its caption bank and attribute tertiles as buffers (see AEGAN)."""
-    from dataclasses import replace
+    from aegan.captions import class_phrases
 
-    from .conditions import TextConditions
+    from .conditions import TextConditions, embed_cached
 
     data = load_dataset(cfg.dataset, "train")
     conditions = TextConditions(data, cfg.model.num_classes, seed=cfg.seed)
     bank = conditions.bank
-    config = replace(cfg.model, caption_bank_size=len(bank.texts), num_attributes=bank.attributes.shape[1])
+    phrases, phrase_classes = class_phrases(cfg.dataset)
+    config = replace(cfg.model, caption_bank_size=len(bank.texts), num_attributes=bank.attributes.shape[1],
+                     phrase_bank_size=len(phrases))
     model = AEGAN(config)
     load_weights(model, state["ema"])
     calibrate_statistics(model, data, conditions, seed=cfg.seed)
@@ -92,19 +111,24 @@ def _export_text(cfg, state, run_dir: Path, out_dir: Path) -> Path:
     model.caption_classes.copy_(torch.as_tensor(bank.classes))
     model.caption_attributes.copy_(torch.as_tensor(bank.attributes))
     model.attribute_thresholds.copy_(torch.as_tensor(conditions.thresholds, dtype=torch.float32))
-    return _write(model, replace(cfg, model=config), state, run_dir, out_dir)
+    model.caption_phrase_embeddings.copy_(embed_cached(phrases).half())
+    model.caption_phrase_classes.copy_(torch.as_tensor(phrase_classes))
+    model = with_config(model, z_scale=calibrate_z_scale(model, data, conditions, seed=cfg.seed)[0])
+    return _write(model, replace(cfg, model=model.config), state, run_dir, out_dir)
 
 
 def _write(model: AEGAN, cfg, state, run_dir: Path, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out_dir)
+    _save_pretrained_atomically(model, out_dir)
     data = load_dataset(cfg.dataset, "train")
     save_directions(out_dir, compute_directions(model, to_tensor(data.images[:10_000])))
-    images_seen = state["step"] * min(cfg.batch_size, len(data))
+    images_seen = state.get("images_seen", state["step"] * min(cfg.batch_size, len(data)))
     training = {
         "data": data.source,
         "steps": state["step"], "autoencoder_steps": cfg.ae_steps, "gan_steps": cfg.gan_steps,
-        "batch_size": cfg.batch_size, "images_seen": images_seen,
+        # images per step, all processes together (torchrun: processes * cfg.batch_size)
+        "batch_size": round(images_seen / max(state["step"], 1)) if state["step"] else cfg.batch_size,
+        "images_seen": images_seen,
         "epochs": round(images_seen / len(data), 2),
         "training_seconds": round(state["elapsed_seconds"], 1),
         "device": json.loads((run_dir / "done.json").read_text())["device"] if (run_dir / "done.json").exists() else "?",

@@ -36,10 +36,8 @@ codes look real, which is why the in-between images look like clothes or digits,
 
 def _endpoint(model, dataset: str, source: str, seed, label, drawing, picture, side: str) -> tuple[dict, str]:
     """One endpoint as {'z': [L], 'class': k} and a note for the student."""
-    import torch
-
     from aegan.images import to_tensor
-    from aegan.pipeline import check_label, encode, make_generator
+    from aegan.pipeline import check_label, draw_latents, encode
 
     names = model.config.class_names or class_names(dataset)
     k = model.config.num_classes
@@ -65,7 +63,7 @@ def _endpoint(model, dataset: str, source: str, seed, label, drawing, picture, s
         note = f"_({what} to use it; until then:)_ "
     if seed is None:
         seed = 0
-    z = torch.randn(model.config.latent_dim, generator=make_generator(int(seed)))  # as sample() draws it
+    z = draw_latents(model, 1, seed=int(seed))[0]  # as sample() draws it
     chosen = int(seed) % k if label == -1 else label
     return {"z": z.tolist(), "class": chosen}, note + f"seed {int(seed)}, class **{names[chosen]}**"
 

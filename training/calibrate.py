@@ -1,0 +1,103 @@
+"""Calibrate a model's sampling scale: the z scale at which G's samples are as varied as real images.
+
+The autoencoder stage's KL term is weak, so E's codes of real images spread wider than the prior N(0, I)
+that sampling draws from, and G, trained on both, draws slightly too-typical images at z ~ N(0, I)
+(per-class diversity about 0.8 of real images on Fashion-MNIST). We measure the spread where the model
+itself can see it, in E's code space, on training images only: for each class, the total variance of E's
+mean codes of real images, and of G's images at z ~ N(0, (s I)^2). The scale s at which the two agree on
+average over classes is stored in config.json as `z_scale`, and `aegan.pipeline.draw_latents` uses it.
+
+    python -m training.calibrate --model checkpoints/fashion-mnist-cgan   # rewrites config.json's z_scale
+
+Export calls `calibrate_z_scale` too, after the BatchNorm statistics are measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+from aegan.data import load_dataset
+from aegan.errors import CheckpointError, InputError
+from aegan.images import to_tensor
+from aegan.models import AEGAN, load_model
+
+from .state import atomic_write_text
+
+SCALES = [round(0.8 + 0.05 * i, 2) for i in range(17)]  # 0.8 .. 1.6
+
+
+@torch.no_grad()
+def class_spread(model: AEGAN, x: torch.Tensor, y: torch.Tensor, batch: int = 1000) -> torch.Tensor:
+    """Total variance of E's mean codes per class: x [N,1,28,28], y [N] -> [K] (NaN for absent classes)."""
+    codes = torch.cat([model.encode(chunk)[0] for chunk in x.split(batch)])  # [N, L]
+    return torch.stack([codes[y == k].var(0).sum() if (y == k).sum() > 1 else torch.tensor(float("nan"))
+                        for k in range(model.config.num_classes)])
+
+
+@torch.no_grad()
+def calibrate_z_scale(model: AEGAN, data, conditions, *, seed: int = 0, count: int = 5000,
+                      batch: int = 1000) -> tuple[float, list[tuple[float, float]]]:
+    """-> (z scale, [(scale, mean over classes of generated / real spread)]) on `count` training images.
+
+    `conditions` is training.conditions.ClassConditions or TextConditions (for_classes gives G's input).
+    """
+    model.eval()
+    g = torch.Generator().manual_seed(seed)
+    idx = torch.randperm(len(data.labels), generator=g)[:count]
+    y = torch.as_tensor(data.labels)[idx]
+    real = class_spread(model, to_tensor(data.images[idx.numpy()]), y, batch)
+    condition = conditions.for_classes(y, g)
+    z = torch.randn(len(y), model.config.latent_dim, generator=g)
+    curve = []
+    for scale in SCALES:
+        x = torch.cat([model.decode(zc * scale, cc) for zc, cc in zip(z.split(batch), condition.split(batch))])
+        ratio = (class_spread(model, x, y, batch) / real).nanmean().item()
+        curve.append((scale, round(ratio, 4)))
+    # The first scale at which the ratio reaches 1, interpolated linearly from the one before it.
+    for (s0, r0), (s1, r1) in zip(curve, curve[1:]):
+        if r0 <= 1.0 <= r1:
+            return round(s0 + (1.0 - r0) * (s1 - s0) / max(r1 - r0, 1e-9), 2), curve
+    return (SCALES[0] if curve[0][1] > 1.0 else SCALES[-1]), curve
+
+
+def with_config(model: AEGAN, **changes) -> AEGAN:
+    """The same weights under a config with `changes` (config.json is written from the constructor's config)."""
+    changed = AEGAN(replace(model.config, **changes))
+    changed.load_state_dict(model.state_dict())
+    return changed.eval()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.calibrate", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, required=True, help="checkpoint folder; its config.json is rewritten")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    try:
+        from .conditions import ClassConditions, TextConditions
+
+        model = load_model(args.model, "cpu")
+        data = load_dataset(model.config.dataset, "train")
+        kind = TextConditions if model.config.condition == "text" else ClassConditions
+        scale, curve = calibrate_z_scale(model, data, kind(data, model.config.num_classes), seed=args.seed)
+        for s, r in curve:
+            print(f"z scale {s:.2f}: generated / real spread {r:.3f}", file=sys.stderr)
+        config_file = args.model / "config.json"  # only this file changes; the weights stay as they are
+        config = json.loads(config_file.read_text())
+        config["z_scale"] = scale
+        atomic_write_text(config_file, json.dumps(config, indent=2, sort_keys=True) + "\n")
+    except (InputError, CheckpointError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{args.model}: z_scale = {scale}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
