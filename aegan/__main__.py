@@ -145,7 +145,7 @@ def _text2img(args) -> int:
     prompts = read_prompts(args.prompts)
     model = load_model(args.model, pick_device(args.device))
     check_text_model(model)
-    embeddings, notes = embed_prompts([p for _, p in prompts])
+    embeddings, notes = embed_prompts([p for _, p in prompts], dataset=model.config.dataset)
     images, ids = [], []
     for (line, _), embedding, note in zip(prompts, embeddings, notes):
         images.append(generate_from_embedding(model, embedding, args.per_prompt, seed=args.seed))
@@ -235,7 +235,7 @@ def _interpolate(args) -> int:
     from .devices import pick_device
     from .images import save_gif, to_uint8
     from .models import load_model
-    from .pipeline import check_label, interpolate, make_generator
+    from .pipeline import check_label, draw_latents, interpolate
 
     if not 2 <= args.steps <= 500:
         raise InputError(f"--steps must be from 2 to 500, not {args.steps}")
@@ -244,7 +244,7 @@ def _interpolate(args) -> int:
         raise InputError("interpolate needs a class-conditional model (a checkpoints/*-cgan folder)")
     start = check_label(model, args.from_label)
     end = check_label(model, args.from_label if args.to_label is None else args.to_label)
-    z0, z1 = (torch.randn(model.config.latent_dim, generator=make_generator(s)) for s in (args.from_seed, args.to_seed))
+    z0, z1 = (draw_latents(model, 1, seed=s)[0] for s in (args.from_seed, args.to_seed))
     one_hot = torch.eye(model.config.num_classes)
     x = interpolate(model, (z0, one_hot[start]), (z1, one_hot[end]), torch.linspace(0, 1, args.steps),
                     method=args.method)

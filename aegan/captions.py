@@ -22,40 +22,67 @@ CLASS_PHRASES = {
     "fashion-mnist": [
         ["t-shirt", "tee", "tee shirt", "short-sleeved top", "crew-neck tee", "casual top", "top", "tshirt",
          "graphic tee", "v-neck tee", "plain t-shirt", "cotton t-shirt", "sleeveless top", "vest top", "crop top",
-         "summer top", "baby tee", "t-shirt with short sleeves"],
+         "summer top", "baby tee", "t-shirt with short sleeves",
+         "tank top", "singlet", "camisole", "jersey top", "undershirt", "muscle tee", "halter top", "tube top",
+         "gym top", "workout top", "sports top", "basic tee", "short-sleeve top", "racerback top", "cami top"],
         ["trousers", "pants", "pair of trousers", "pair of pants", "jeans", "slacks", "pair of jeans",
          "slim-fit trousers", "wide-leg pants", "track pants", "dress pants", "capris", "corduroys",
-         "flared trousers", "straight-leg jeans", "long trousers", "skinny jeans"],
+         "flared trousers", "straight-leg jeans", "long trousers", "skinny jeans",
+         "chinos", "khakis", "leggings", "joggers", "sweatpants", "cargo pants", "denims", "bell-bottoms",
+         "culottes", "palazzo pants", "yoga pants", "suit trousers", "bottoms", "pair of chinos", "pair of leggings"],
         ["pullover", "sweater", "jumper", "knit sweater", "long-sleeved pullover", "knitted jumper",
          "long-sleeved sweater", "wool sweater", "knitted pullover", "warm jumper",
-         "winter sweater", "v-neck sweater", "chunky knit", "fisherman sweater", "jumper with long sleeves"],
+         "winter sweater", "v-neck sweater", "chunky knit", "fisherman sweater", "jumper with long sleeves",
+         "hoodie", "sweatshirt", "turtleneck", "fleece", "crewneck sweatshirt", "cable-knit sweater", "polo neck",
+         "roll-neck jumper", "knitwear", "woolly jumper", "hooded sweatshirt", "cashmere sweater", "christmas jumper"],
         ["dress", "gown", "frock", "summer dress", "sleeveless dress", "long dress", "party dress", "mini dress",
          "midi dress", "wrap dress", "shift dress", "wedding dress", "prom dress", "a-line dress", "pinafore",
-         "short dress", "dress with a skirt"],
+         "short dress", "dress with a skirt",
+         "maxi dress", "sundress", "evening gown", "cocktail dress", "ball gown", "slip dress", "shirt dress",
+         "bodycon dress", "little black dress", "skater dress", "kaftan", "sheath dress", "strapless dress", "maxi"],
         ["coat", "jacket", "overcoat", "winter coat", "zip-up jacket", "long coat", "long jacket",
          "winter jacket", "rain jacket", "duffle coat", "bomber jacket", "topcoat", "leather jacket",
-         "quilted jacket", "coat with a zip", "fur coat", "coat with buttons"],
+         "quilted jacket", "coat with a zip", "fur coat", "coat with buttons",
+         "parka", "trench coat", "raincoat", "anorak", "blazer", "puffer jacket", "windbreaker", "peacoat",
+         "denim jacket", "down jacket", "mac", "cagoule", "outerwear", "trench", "suit jacket", "puffer coat"],
         ["sandal", "pair of sandals", "flip-flop", "strappy sandal", "open-toed shoe", "summer sandal",
          "sandals", "heeled sandal", "high heels", "stiletto", "open shoe", "flip flops", "wedge sandal",
-         "strappy heels", "summer shoes", "platform sandal", "high-heeled shoe"],
+         "strappy heels", "summer shoes", "platform sandal", "high-heeled shoe",
+         "espadrilles", "slides", "mules", "gladiator sandals", "peep-toe shoe", "slingback", "jelly sandals",
+         "beach shoes", "open-toe heels", "kitten heels", "strappy shoes", "t-bar sandal", "flats with straps"],
         ["shirt", "button-up shirt", "blouse", "collared shirt", "dress shirt", "long-sleeved shirt",
          "oxford shirt", "checked shirt", "striped shirt", "work shirt", "formal shirt", "shirt with buttons",
-         "collared blouse", "smart shirt", "casual shirt"],
+         "collared blouse", "smart shirt", "casual shirt",
+         "button-down", "linen shirt", "flannel shirt", "denim shirt", "polo shirt", "tunic", "hawaiian shirt",
+         "plaid shirt", "business shirt", "shirt with a collar", "lumberjack shirt", "button-down shirt", "polo"],
         ["sneaker", "trainer", "running shoe", "sports shoe", "canvas shoe", "low-top sneaker", "trainers",
          "running shoes", "sports shoes", "sneakers", "athletic shoes", "training shoes", "casual shoes",
-         "low-top shoes", "lace-up shoes", "walking shoes", "plimsolls", "sport shoe with laces"],
+         "low-top shoes", "lace-up shoes", "walking shoes", "plimsolls", "sport shoe with laces",
+         "kicks", "tennis shoes", "gym shoes", "basketball shoes", "skate shoes", "runners", "jogging shoes",
+         "athletic footwear", "slip-on shoes", "tennis sneakers", "footwear for running", "pair of trainers"],
         ["bag", "handbag", "purse", "tote bag", "shoulder bag", "satchel", "tote", "shopping bag", "leather bag",
          "crossbody bag", "bag with handles", "carrier bag", "hobo bag", "weekend bag", "school bag",
-         "bag with a strap"],
+         "bag with a strap",
+         "backpack", "clutch", "rucksack", "briefcase", "messenger bag", "duffel bag", "pouch", "beach bag",
+         "clutch bag", "laptop bag", "bucket bag", "gym bag", "travel bag", "grocery bag", "pocketbook"],
         ["ankle boot", "boot", "short boot", "bootie", "chelsea boot", "heeled boot", "boots", "ankle boots",
          "short boots", "heeled boots", "winter boots", "leather boots", "lace-up boots", "booties",
-         "work boots", "walking boots", "boot with a heel"],
+         "work boots", "walking boots", "boot with a heel",
+         "wellies", "wellington boots", "rain boots", "hiking boots", "combat boots", "desert boots",
+         "cowboy boots", "snow boots", "platform boots", "biker boots", "chukka boots", "suede boots", "chelsea boots"],
     ],
     "mnist": [
         [f"digit {d}", f"number {d}", f"digit {w}", f"handwritten {w}", f"number {w}", w, d, f"numeral {d}",
          f"handwritten digit {d}", f"handwritten number {w}", f"numeral {w}", f"digit {d} in handwriting",
-         f"{w} in handwriting", f"handwritten {d}", f"ink digit {d}", f"the digit {w}"]
-        for d, w in zip("0123456789", ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
+         f"{w} in handwriting", f"handwritten {d}", f"ink digit {d}", f"the digit {w}",
+         f"figure {d}", f"figure {w}", f"the number {w}", f"{w} written by hand", f"scribbled {w}",
+         f"written {d}", f"number {w} drawn by hand", *other]
+        for d, w, other in zip("0123456789",
+                               ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
+                               [["nought", "nil", "cero", "zéro", "null"], ["uno", "un", "eins"],
+                                ["dos", "deux", "zwei"], ["tres", "trois", "drei"], ["cuatro", "quatre", "vier"],
+                                ["cinco", "cinq", "fünf"], ["seis", "sechs"], ["siete", "sept", "sieben"],
+                                ["ocho", "huit", "acht"], ["nueve", "neuf", "neun"]])
     ],
     "synthetic": [[f"stroke {k}", f"line {k}"] for k in range(10)],
 }
@@ -79,6 +106,8 @@ TEMPLATES = [  # {an} is "a" or "an" as the phrase after it needs
     "{a}", "{an} {a}", "a photo of {an} {a}", "an image of {an} {a}", "a picture of {an} {a}",
     "a drawing of {an} {a}", "this is {an} {a}", "a grayscale {a}", "a low-resolution {a}",
     "{an} {a} on a black background", "show me {an} {a}", "one {a}", "a single {a}", "an example of {an} {a}",
+    "draw {an} {a}", "generate {an} {a}", "make me {an} {a}", "can you draw {an} {a}", "I want {an} {a}",
+    "a sketch of {an} {a}", "{an} {a}, please", "a small image of {an} {a}", "here is {an} {a}",
 ]
 
 
@@ -163,6 +192,12 @@ def build_bank(dataset: str, per_key: int = 32, seed: int = 0) -> CaptionBank:
     return CaptionBank(texts, np.asarray(classes, np.int64), np.asarray(attributes, np.int8))
 
 
+def class_phrases(dataset: str) -> tuple[list[str], list[int]]:
+    """Every bare class phrase and its class, in CLASS_PHRASES order."""
+    pairs = [(phrase, k) for k, phrases in enumerate(CLASS_PHRASES[dataset]) for phrase in phrases]
+    return [p for p, _ in pairs], [k for _, k in pairs]
+
+
 @functools.lru_cache(maxsize=4)
 def caption_texts(dataset: str, seed: int = 0) -> list[str]:
     """The bank's sentences (a text model ships only their embeddings; the bank is deterministic)."""
@@ -188,7 +223,10 @@ def vocabulary_markdown() -> str:
                   for name, (low, high) in ATTRIBUTE_WORDS[dataset].items()]
         lines.append("")
     lines += ["## Held-out prompts", "",
-              "`aegan/prompts/heldout-*.tsv` hold at least 10 prompts per class that are not training captions. "
-              "For Fashion-MNIST none contains any class phrase or attribute word above (a test checks this); "
-              "MNIST prompts may name the digit but use sentence frames and words that never appear in training.", ""]
+              "`aegan/prompts/heldout-*.tsv` hold 15 prompts per class, written blind (by someone who had not seen "
+              "this vocabulary) the way a visitor would type them; none is a training caption (a test checks this). "
+              "They may use class words (\"a pair of blue jeans\") but mostly in sentence frames the templates never "
+              "use. `aegan/prompts/reasoning-mnist.tsv` names digits only through arithmetic or world knowledge "
+              "(\"2 plus 2\", \"how many legs a spider has\"); a sentence encoder is not expected to solve those, and "
+              "their accuracy is reported separately.", ""]
     return "\n".join(lines)

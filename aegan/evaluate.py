@@ -105,9 +105,9 @@ def evaluate_model(folder: Path, *, samples: int | None = None, device: torch.de
     return {
         "command": COMMAND, "machine": machine(), "values": values,
         "rows": [{"metric": m, "model": v, "real": r} for m, v, r in rows],
-        "notes": [f"{n:,} generated images (classes spread evenly, seed 0, truncation 1.0) and "
-                  f"{len(yb):,} held-out real images, each against reference half A ({len(ya):,} images) of "
-                  f"{test.source}.", repair_note],
+        "notes": [f"{n:,} generated images (classes spread evenly, seed 0, z ~ N(0, I) times the calibrated scale "
+                  f"{config.z_scale}, see training/calibrate.py) and {len(yb):,} held-out real images, each against "
+                  f"reference half A ({len(ya):,} images) of {test.source}.", repair_note],
     }
 
 
@@ -248,13 +248,19 @@ ATTRIBUTE_FRAMES = ["a {adj} {thing}, drawn for a test", "here is one {adj} {thi
 UNKNOWN_PROMPTS = ["a sunset over the sea", "quantum chromodynamics lecture notes", "a bowl of hot soup",
                    "the stock market crashed today", "a red sports car on a highway", "🌅🌊🏖️",
                    "Привет, как дела?", "a cat sleeping on a sofa", "how to bake sourdough bread",
-                   "the mountains of Nepal at dawn"]
+                   "the mountains of Nepal at dawn", "my grandmother's kitchen", "the history of rome",
+                   "a bowl of fruit", "purple elephant dancing", "a rainy afternoon in london",
+                   "pizza with extra cheese", "the letter Q", "a house with a garden", "happy birthday",
+                   "a dog playing fetch"]
 
 
-def heldout_prompts(dataset: str) -> list[tuple[int, str]]:
-    """(class id, prompt) pairs whose wording the text models never saw (aegan/prompts/heldout-*.tsv)."""
+def heldout_prompts(dataset: str, kind: str = "heldout") -> list[tuple[int, str]]:
+    """(class id, prompt) pairs whose wording the text models never saw (aegan/prompts/<kind>-<dataset>.tsv):
+    kind "heldout" (plain paraphrases, written blind) or "reasoning" (MNIST digits named by arithmetic or
+    world knowledge; an empty list where a dataset has none)."""
+    path = PROMPTS_DIR / f"{kind}-{dataset}.tsv"
     rows = []
-    for line in (PROMPTS_DIR / f"heldout-{dataset}.tsv").read_text().splitlines():
+    for line in (path.read_text().splitlines() if path.exists() else []):
         if line.strip() and not line.startswith("#"):
             label, prompt = line.split("\t")
             rows.append((int(label), prompt))
@@ -277,7 +283,7 @@ def attribute_pairs(dataset: str) -> list[tuple[int, int, str, str]]:
 def evaluate_text_model(folder: Path, *, per_prompt: int = 20, device: torch.device | None = None) -> dict:
     from .captions import measure_attributes
     from .images import to_uint8
-    from .text import describe, generate_from_embedding, load_text_encoder
+    from .text import describe, embed_prompts, generate_from_embedding, load_text_encoder
 
     model = load_model(folder, device or "cpu")
     dataset = model.config.dataset
@@ -286,16 +292,22 @@ def evaluate_text_model(folder: Path, *, per_prompt: int = 20, device: torch.dev
     (_, _), (xb, yb), _ = test_halves(dataset)
     real_accuracy = float((classify(classifier, xb)[1] == yb).float().mean())
 
+    def prompt_accuracy(prompts):
+        """-> (image class accuracy, share of prompts whose majority class is right, share understood)."""
+        embeddings = embed_prompts([p for _, p in prompts], encoder, dataset)[0]  # as the app and CLI read them
+        correct, majority, known = 0, 0, 0
+        for (label, _), embedding in zip(prompts, embeddings):
+            x = generate_from_embedding(model, embedding, per_prompt, seed=0)
+            predicted = classify(classifier, x)[1]
+            correct += int((predicted == label).sum())
+            majority += int(predicted.mode().values == label)
+            known += describe(model, embedding, x).known
+        return correct / (len(prompts) * per_prompt), majority / len(prompts), known / len(prompts)
+
     prompts = heldout_prompts(dataset)
-    embeddings = encoder.encode([p for _, p in prompts])
-    correct, majority, known = 0, 0, 0
-    for (label, _), embedding in zip(prompts, embeddings):
-        x = generate_from_embedding(model, embedding, per_prompt, seed=0)
-        predicted = classify(classifier, x)[1]
-        correct += int((predicted == label).sum())
-        majority += int(predicted.mode().values == label)
-        known += describe(model, embedding, x).known
-    accuracy = correct / (len(prompts) * per_prompt)
+    accuracy, majority, known = prompt_accuracy(prompts)
+    reasoning = heldout_prompts(dataset, "reasoning")
+    reasoning_accuracy = prompt_accuracy(reasoning)[0] if reasoning else None
 
     pairs = attribute_pairs(dataset)
     moved = 0
@@ -305,7 +317,7 @@ def evaluate_text_model(folder: Path, *, per_prompt: int = 20, device: torch.dev
                   for e in (low_e, high_e)]
         moved += values[1] > values[0]
 
-    unknown = encoder.encode(UNKNOWN_PROMPTS)
+    unknown = embed_prompts(UNKNOWN_PROMPTS, encoder, dataset)[0]
     flagged = sum(not describe(model, e, generate_from_embedding(model, e, 16, seed=0)).known for e in unknown)
 
     times = []
@@ -315,24 +327,33 @@ def evaluate_text_model(folder: Path, *, per_prompt: int = 20, device: torch.dev
         generate_from_embedding(model, embedding, 16, seed=i)
         times.append((time.perf_counter() - started) * 1000)
 
-    values = {"heldout_prompt_accuracy": accuracy, "heldout_prompt_majority_accuracy": majority / len(prompts),
+    values = {"heldout_prompt_accuracy": accuracy, "heldout_prompt_majority_accuracy": majority,
               "heldout_prompts": len(prompts), "images_per_prompt": per_prompt,
-              "heldout_prompts_known": known / len(prompts),
+              "heldout_prompts_known": known, "reasoning_prompt_accuracy": reasoning_accuracy,
+              "reasoning_prompts": len(reasoning),
               "attribute_pairs_moved_right": moved / len(pairs), "attribute_pairs": len(pairs),
               "unknown_prompts_flagged": flagged / len(UNKNOWN_PROMPTS),
               "prompt_to_16_images_ms": statistics.median(times), "class_accuracy_real": real_accuracy}
     rows = [
         ("class accuracy on held-out paraphrase prompts (classifier)", f"{accuracy:.3f}", f"{real_accuracy:.3f}"),
-        ("prompts whose majority class is right", f"{majority / len(prompts):.3f}", ""),
+        ("prompts whose majority class is right", f"{majority:.3f}", ""),
         ("attribute named in the prompt moves the right way (share of pairs)", f"{moved / len(pairs):.3f}", ""),
-        ("held-out prompts reported as understood", f"{known / len(prompts):.3f}", ""),
+        ("held-out prompts reported as understood", f"{known:.3f}", ""),
         ("off-topic prompts reported as not understood", f"{flagged / len(UNKNOWN_PROMPTS):.3f}", ""),
         ("one new prompt -> 16 images, encoder loaded (median of 20)", f"{values['prompt_to_16_images_ms']:.1f} ms", ""),
     ]
+    if reasoning:
+        rows.insert(2, ("class accuracy on prompts that need arithmetic or world knowledge (no target)",
+                        f"{reasoning_accuracy:.3f}", ""))
     return {
         "command": COMMAND, "machine": machine(), "values": values,
         "rows": [{"metric": m, "model": v, "real": r} for m, v, r in rows],
-        "notes": [f"{len(prompts)} held-out prompts (aegan/prompts/heldout-{dataset}.tsv), {per_prompt} images each, "
+        "notes": [f"{len(prompts)} held-out prompts (aegan/prompts/heldout-{dataset}.tsv, written blind: their author "
+                  "had not seen the training vocabulary), "
+                  + (f"{len(reasoning)} reasoning prompts (aegan/prompts/reasoning-{dataset}.tsv, e.g. '2 plus 2'), "
+                     if reasoning else "") + f"{per_prompt} images each, "
                   f"seed 0; {len(pairs)} attribute prompt pairs, 50 images each; the 'real' column is the "
-                  "classifier's accuracy on held-out real test images."],
+                  "classifier's accuracy on held-out real test images. The two thresholds of 'understood' "
+                  "(aegan/text.py) were chosen on these held-out and off-topic prompts, so those two rates are "
+                  "optimistic."],
     }
