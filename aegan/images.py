@@ -3,22 +3,41 @@
 - file/API arrays: uint8 [N, 28, 28], 0 = background, 255 = ink (the MNIST convention)
 - model tensors:   float [N, 1, 28, 28] in [-1, 1], -1 = background
 - display:         PIL images, upscaled with nearest-neighbour so pixels stay crisp
+- user files:      their size read from the header and checked before any pixel is decoded (`check_image_file`)
+
+Importing this module does not import torch (the app's first page is served before torch loads); the
+tensor functions import it when called.
 """
 
 from __future__ import annotations
 
+import io
+import os
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import InputError
 
+if TYPE_CHECKING:
+    import torch
+
 IMAGE_SIZE = 28
 MAX_UPLOAD_PIXELS = 4096 * 4096  # larger uploads are refused rather than decoded (decompression bombs)
+# Pillow's own guard, for every image this process opens: it warns above this many pixels and refuses
+# (DecompressionBombError) above twice as many, at open(), before decoding. Its default is about 89M.
+Image.MAX_IMAGE_PIXELS = MAX_UPLOAD_PIXELS
+# What can go wrong decoding a file a user sent (truncated data, a bad header, an unknown format).
+DECODE_ERRORS = (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError, EOFError)
+NOT_AN_IMAGE = "that file is not an image this app can read; upload a PNG, JPEG or WebP"
+DAMAGED = "that file is damaged or cut short, so it is not an image this app can read; save it again and re-upload it"
 
 
 def to_tensor(images: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
     """uint8 [N, 28, 28] -> float [N, 1, 28, 28] in [-1, 1]."""
+    import torch
+
     array = np.asarray(images)
     if array.ndim == 2:
         array = array[None]
@@ -27,8 +46,11 @@ def to_tensor(images: np.ndarray, device: torch.device | str = "cpu") -> torch.T
 
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:
-    """float [N, 1, 28, 28] in [-1, 1] -> uint8 [N, 28, 28] (values outside [-1, 1] are clipped)."""
-    x = x.detach().float().clamp(-1, 1).squeeze(1)
+    """float [N, 1, 28, 28] in [-1, 1] -> uint8 [N, 28, 28] (values outside [-1, 1] are clipped, NaN is
+    background)."""
+    import torch
+
+    x = torch.nan_to_num(x.detach().float(), nan=-1.0).clamp(-1, 1).squeeze(1)
     return ((x + 1.0) * 127.5).round().to(torch.uint8).cpu().numpy()
 
 
@@ -54,23 +76,64 @@ def make_grid(images: np.ndarray, columns: int = 10, padding: int = 2, backgroun
     return canvas
 
 
+def check_image_size(width: int, height: int) -> None:
+    """Refuse an image with no pixels or more than MAX_UPLOAD_PIXELS, from its size alone (nothing decoded)."""
+    if width <= 0 or height <= 0:
+        raise InputError("the image is empty (0 pixels)")
+    if width * height > MAX_UPLOAD_PIXELS:
+        raise InputError(f"the image is {width}x{height} pixels and the limit is {MAX_UPLOAD_PIXELS:,} (4096x4096); "
+                         "send a smaller one")
+
+
+def check_image_file(source: str | os.PathLike | bytes) -> tuple[int, int]:
+    """A user's image file (a path, or the file's bytes) -> its (width, height), read from the header only.
+
+    Raises InputError for a file that is not an image, or one whose size check_image_size refuses, before
+    any pixel is decoded: a 100 kB PNG can declare 100000x100000 pixels (a decompression bomb).
+    """
+    try:
+        with Image.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source) as image:
+            size = image.size
+    except Image.DecompressionBombError:
+        raise InputError(f"the image has more than {2 * MAX_UPLOAD_PIXELS:,} pixels and the limit is "
+                         f"{MAX_UPLOAD_PIXELS:,} (4096x4096); send a smaller one") from None
+    except FileNotFoundError:
+        raise InputError("the image file is missing on the server; upload it again") from None
+    except DECODE_ERRORS:
+        raise InputError(NOT_AN_IMAGE) from None
+    check_image_size(*size)
+    return size
+
+
 def prepare_image(image: Image.Image | np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Any user image -> (uint8 [28, 28] with 0 = background, notes on what was changed).
 
-    Handles RGB(A), palette, 16-bit and float arrays, any size: transparency is flattened onto the
-    background, colour becomes gray, a light background is inverted to the dark-background convention,
-    and the image is resized to 28x28. Each change is described in `notes` so a UI can say so.
+    Handles RGB(A), palette, 16-bit and float arrays, any size up to MAX_UPLOAD_PIXELS: transparency is
+    flattened onto the background, colour becomes gray, a light background is inverted to the
+    dark-background convention, and the image is resized to 28x28. Each change is described in `notes` so
+    a UI can say so. Anything unusable (too large, empty, damaged, NaN) raises InputError.
     """
-    notes: list[str] = []
     if isinstance(image, np.ndarray):
         image = _array_to_pil(image)
     if not isinstance(image, Image.Image):
         raise InputError(f"expected an image, got {type(image).__name__}")
-    if image.width * image.height > MAX_UPLOAD_PIXELS:
-        raise InputError(f"image is {image.width}x{image.height}; the limit is {MAX_UPLOAD_PIXELS:,} pixels")
-    if image.width == 0 or image.height == 0:
-        raise InputError("image is empty (0 pixels)")
+    check_image_size(image.width, image.height)  # before decoding: a lazily opened file is still unread here
+    try:
+        image.load()
+    except DECODE_ERRORS:
+        raise InputError(DAMAGED) from None
+    try:
+        return _to_gray(image)
+    except InputError:
+        raise
+    except (ValueError, OSError, TypeError):  # a mode Pillow cannot convert (LAB, premultiplied alpha, ...)
+        raise InputError(f"images in Pillow's {image.mode!r} mode cannot be read; send an RGB, RGBA or "
+                         "grayscale image") from None
 
+
+def _to_gray(image: Image.Image) -> tuple[np.ndarray, list[str]]:
+    """A decoded PIL image of any mode -> (uint8 [28, 28], 0 = background; notes)."""
+    notes: list[str] = []
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         alpha = np.asarray(rgba)[..., 3]
@@ -85,8 +148,8 @@ def prepare_image(image: Image.Image | np.ndarray) -> tuple[np.ndarray, list[str
                 gray = gray * (alpha / 255.0) + background * (1 - alpha / 255.0)
             image = Image.fromarray(gray.round().astype(np.uint8), mode="L")
             notes.append("transparency flattened")
-    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        array = np.asarray(image, dtype=np.float64)
+    if image.mode.startswith("I") or image.mode == "F":  # I, I;16, I;16B, I;16L, I;16N, F
+        array = np.asarray(image.convert("F") if image.mode.startswith("I;16") else image, dtype=np.float64)
         image = _array_to_pil(array)
         notes.append("high bit-depth image scaled to 8 bits")
     if image.mode != "L":
@@ -115,6 +178,8 @@ def _fit_square(image: Image.Image) -> Image.Image:
 
 def _array_to_pil(array: np.ndarray) -> Image.Image:
     array = np.asarray(array)
+    if array.dtype.kind not in "biuf":
+        raise InputError(f"an image array must hold numbers, not {array.dtype}")
     if array.dtype == bool:
         array = array.astype(np.uint8) * 255
     if array.ndim == 3 and array.shape[-1] == 1:
@@ -122,7 +187,8 @@ def _array_to_pil(array: np.ndarray) -> Image.Image:
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] not in (3, 4)):
         raise InputError(f"expected an image array [H, W] or [H, W, 3|4], got shape {list(array.shape)}")
     if array.size == 0:
-        raise InputError("image is empty (0 pixels)")
+        raise InputError("the image is empty (0 pixels)")
+    check_image_size(array.shape[1], array.shape[0])
     if array.dtype != np.uint8:
         values = array.astype(np.float64)
         if not np.isfinite(values).all():
@@ -138,6 +204,8 @@ def _array_to_pil(array: np.ndarray) -> Image.Image:
 
 def mask_to_tensor(masks: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
     """Masks uint8/bool [N, 28, 28] or [28, 28], nonzero = missing -> float [N, 1, 28, 28] of 0/1."""
+    import torch
+
     array = np.asarray(masks)
     if array.ndim == 2:
         array = array[None]

@@ -6,6 +6,9 @@ Each function takes a loaded `AEGAN`, works under `torch.inference_mode()`, and 
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import torch
 
 from .errors import InputError
@@ -30,16 +33,22 @@ def spread_labels(n: int, num_classes: int) -> torch.Tensor:
     return torch.arange(n) * num_classes // n
 
 
+def _is_whole(value) -> bool:
+    """True for a finite whole number (3 or 3.0), False for anything else (NaN, 2.5, None, "3", True)."""
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+            and int(value) == value)
+
+
 def check_label(model: AEGAN, label: int) -> int:
     k = model.config.num_classes
-    if not 0 <= int(label) < k:
-        raise InputError(f"label {label} is out of range; this model has classes 0..{k - 1}")
+    if not _is_whole(label) or not 0 <= int(label) < k:
+        raise InputError(f"label {label!r} is out of range; this model has classes 0..{k - 1}")
     return int(label)
 
 
 def check_count(n: int, limit: int = MAX_IMAGES) -> int:
-    if int(n) != n or not 1 <= n <= limit:
-        raise InputError(f"count must be a whole number from 1 to {limit:,}, not {n}")
+    if not _is_whole(n) or not 1 <= n <= limit:
+        raise InputError(f"count must be a whole number from 1 to {limit:,}, not {n!r}")
     return int(n)
 
 

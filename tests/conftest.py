@@ -32,3 +32,43 @@ def tiny_checkpoint(tiny_model, tmp_path):
     folder = tmp_path / "tiny-cgan"
     tiny_model.save_pretrained(folder)
     return folder
+
+
+# --- the app through its real HTTP server (test_app.py, test_hostile.py, test_load.py) -----------------------
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The app, launched in this process on a free loopback port with the same queue and launch settings as
+    app.py, on tiny untrained models written to a temporary checkpoints folder (AEGAN_CHECKPOINTS)."""
+    from test_app import free_port, text_available, write_tiny_checkpoints
+
+    root = write_tiny_checkpoints(tmp_path_factory.mktemp("checkpoints"), text=text_available())
+    patch = pytest.MonkeyPatch()
+    patch.setenv("AEGAN_CHECKPOINTS", str(root))
+    patch.setenv("AEGAN_DEVICE", "cpu")
+    # Gradio's upload and cache folder, private to this test run: by default it is /tmp/gradio, shared by every
+    # Gradio server on the machine, with files named by content, which each server deletes when it stops.
+    patch.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio")))
+    from ui.studio import LAUNCH, build_demo
+
+    demo = build_demo()
+    for attempt in range(3):  # as app.py: Gradio gives up when its own page is slow to answer on a busy machine
+        try:
+            demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
+                        **LAUNCH)
+            break
+        except ValueError as error:
+            if "localhost is not accessible" not in str(error) or attempt == 2:
+                raise
+            demo.close()
+    yield demo
+    demo.close()
+    patch.undo()
+
+
+@pytest.fixture
+def client(server):
+    """A fresh session (its own gr.State) for each test."""
+    from gradio_client import Client
+
+    return Client(server.local_url, download_files=False, verbose=False)

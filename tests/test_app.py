@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = dict(latent_dim=8, base_channels=8, condition_dim=8, discriminator_features=16)
 API_NAMES = {"encode", "interpolate", "move_along", "interpolate_gif", "sample", "load_examples", "pick_example",
              "clicked_example", "repair", "text_examples", "understand", "text_to_image", "analogy", "analogy_live",
-             "describe_device", "class_names", "load_example"}  # load_example: gr.Examples' own (fills the prompt)
+             "describe_device", "class_names", "load_example", "ping"}  # load_example: gr.Examples' own (fills the prompt)
 
 
 def write_tiny_checkpoints(root: Path, text: bool = False) -> Path:
@@ -70,28 +70,8 @@ def text_available() -> bool:
     return hasattr(text, "text_to_image") and hasattr(text, "understand")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """The app, launched in this process with the same queue and launch settings as app.py."""
-    root = write_tiny_checkpoints(tmp_path_factory.mktemp("checkpoints"), text=text_available())
-    patch = pytest.MonkeyPatch()
-    patch.setenv("AEGAN_CHECKPOINTS", str(root))
-    patch.setenv("AEGAN_DEVICE", "cpu")
-    from ui.studio import LAUNCH, build_demo
-
-    demo = build_demo()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True, **LAUNCH)
-    yield demo
-    demo.close()
-    patch.undo()
-
-
-@pytest.fixture
-def client(server):
-    """A fresh session (its own gr.State) for each test."""
-    from gradio_client import Client
-
-    return Client(server.local_url, download_files=False, verbose=False)
+# The `server` (the app on a free loopback port) and `client` fixtures live in conftest.py, shared by the
+# hostile-input and load tests.
 
 
 def fetch(file_data: dict) -> bytes:

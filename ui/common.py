@@ -8,8 +8,12 @@ thread right after launch, so the first page is served while torch is still load
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
+import inspect
 import logging
+import math
 import os
 import tempfile
 import threading
@@ -19,10 +23,11 @@ from pathlib import Path
 
 import gradio as gr
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from aegan.data import CLASS_NAMES  # numpy only, no torch
 from aegan.errors import CheckpointError, InputError
+from aegan.images import DAMAGED, DECODE_ERRORS, NOT_AN_IMAGE, check_image_file  # PIL and numpy only, no torch
 
 try:  # ZeroGPU on Hugging Face Spaces: the GPU is attached only inside functions decorated with it
     import spaces
@@ -243,7 +248,222 @@ def describe_device() -> str:
             f"Gradio {gr.__version__} · no data leaves this machine")
 
 
+# --- reading what a request sends, before Gradio does ------------------------------------------------------
+# Gradio's own reading of a request turns many wrong values (text for a number, a list for an image, a
+# missing value) into an error with no message at all (show_error=False), and its gr.Image reads any file
+# path a script names. StudioBlocks checks every value first and answers with one sentence instead.
+
+def _shown(value) -> str:
+    """A value as it can appear inside a one-line message."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _input_name(block_fn, index: int, block) -> str:
+    """How a user knows the input: its label, else the callback's parameter name."""
+    if getattr(block, "label", None):
+        return str(block.label)
+    try:
+        return list(inspect.signature(block_fn.fn).parameters)[index]
+    except (TypeError, ValueError, IndexError):
+        return f"input {index + 1}"
+
+
+def _file_problem(value, max_file_size: float) -> str | None:
+    """What is wrong with one file value (Gradio's FileData: {'path', 'url', 'meta', ...}), or None."""
+    from gradio.utils import get_upload_folder
+
+    if not isinstance(value, dict):
+        return f"an image must be sent as an uploaded file ({{'path': ..., 'meta': ...}}), not {_shown(value)}"
+    path, url = value.get("path"), value.get("url")
+    try:
+        if isinstance(url, str) and url.startswith("data:"):  # the image inline, base64: Gradio reads it first
+            if len(url) > max_file_size * 4 / 3 + 1024:
+                return f"the image is over the upload limit of {max_file_size / 2**20:g} MB"
+            try:
+                data = base64.b64decode(url.split(",", 1)[-1], validate=False)
+            except (binascii.Error, ValueError):
+                return NOT_AN_IMAGE
+            check_image_file(data)
+            if not path:
+                return None
+        if not isinstance(path, str) or not path:
+            return f"an image file needs a 'path' from the upload route, not {_shown(path)}"
+        # Only files that reached the server through its upload route (or that it wrote itself) may be read:
+        # never a path a script names, and never a URL the server would have to fetch.
+        folder = Path(get_upload_folder()).resolve()
+        where = Path(path).resolve() if not path.startswith(("http://", "https://", "//")) else None
+        if where is None or not where.is_relative_to(folder):
+            return "that file was not uploaded to this app, so it cannot be read; upload the image instead"
+        if not where.is_file():
+            return "that uploaded file is no longer on the server; upload it again"
+        if where.stat().st_size > max_file_size:
+            return f"the file is over the upload limit of {max_file_size / 2**20:g} MB"
+        check_image_file(where)
+    except InputError as error:
+        return str(error)
+    except (OSError, ValueError):  # a path the file system cannot even look at (too long, NUL bytes)
+        return "that file was not uploaded to this app, so it cannot be read; upload the image instead"
+    return None
+
+
+def _value_problem(block, value, max_file_size: float) -> str | None:
+    """What is wrong with the value sent for one input component, or None when Gradio can read it."""
+    if isinstance(block, (gr.Slider, gr.Number)):
+        if value is None:
+            return None if isinstance(block, gr.Number) and not isinstance(block, gr.Slider) else "needs a number"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"must be a number, not {_shown(value)}"
+        if not math.isfinite(value):
+            return f"must be a finite number, not {value}"
+    elif isinstance(block, (gr.Radio, gr.Dropdown)):
+        multiple = isinstance(block, gr.Dropdown) and block.multiselect
+        if value is not None and not multiple and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
+            return f"must be one of its choices, not {_shown(value)}"
+    elif isinstance(block, gr.Textbox):
+        if value is not None and not isinstance(value, str):
+            return f"must be text, not {_shown(value)}"
+    elif isinstance(block, gr.Dataset):
+        count = len(getattr(block, "raw_samples", None) or block.samples or [])
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < count:
+            return f"must be an example number from 0 to {count - 1}, not {_shown(value)}"
+    elif isinstance(block, gr.ImageEditor):
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            return f"must be an editor value {{'background', 'layers', 'composite'}}, not {_shown(value)}"
+        layers = value.get("layers") or []
+        if not isinstance(layers, list):
+            return f"must have a list of layers, not {_shown(layers)}"
+        files = [value.get("background"), value.get("composite"), *layers]
+        return next(filter(None, (_file_problem(f, max_file_size) for f in files if f is not None)), None)
+    elif isinstance(block, gr.Image):
+        return None if value is None else _file_problem(value, max_file_size)
+    return None
+
+
+def check_request(block_fn, inputs, state, max_file_size: float | None) -> None:
+    """Refuse with one sentence (gr.Error) a request that is missing values, or whose values have a type,
+    a file or a size this app does not take. What passes, Gradio's own checks read (range, choices)."""
+    limit = max_file_size if max_file_size is not None else math.inf
+    if len(inputs) < len(block_fn.inputs):
+        needed = sum(not getattr(block, "skip_api", False) for block in block_fn.inputs)  # gr.State is not sent
+        raise gr.Error(f"This request sent {len(inputs)} values but {block_fn.api_name or 'this event'} needs "
+                       f"{needed}; /gradio_api/info lists them.", print_exception=False)
+    for index, block in enumerate(block_fn.inputs):
+        if getattr(block, "stateful", False):
+            continue  # gr.State: kept on the server, whatever the request says
+        if state is not None and block._id in state:
+            block = state[block._id]
+        problem = _value_problem(block, inputs[index], limit)
+        if problem:
+            if problem.startswith(("must", "needs")):  # about this input: say which one
+                problem = f"“{_input_name(block_fn, index, block)}” {problem}"
+            raise gr.Error(sentence(problem), print_exception=False)  # else a sentence about a file
+
+
+class BodySizeLimit:
+    """ASGI middleware: a request body over the upload limit (plus 1 MB for the rest of the request) gets 413
+    and one line before it is read into memory. Gradio's own max_file_size covers only its upload route, and a
+    JSON call can carry an image inline (a data: URL) or a huge prompt."""
+
+    def __init__(self, app, file_limit: int):
+        self.app, self.file_limit, self.limit = app, file_limit, file_limit + 1_000_000
+
+    async def _refuse(self, send) -> None:
+        body = f"The request is over the limit of {self.file_limit / 2**20:g} MB for uploads.".encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            if declared.isdigit() and int(declared) > self.limit:
+                return await self._refuse(send)
+            return await self.app(scope, receive, send)
+        # No declared length (chunked): count what arrives, and stop reading past the limit.
+        state = {"received": 0, "refused": False, "started": False}
+
+        async def counted_receive():
+            if state["refused"]:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                state["received"] += len(message.get("body", b""))
+                if state["received"] > self.limit:
+                    state["refused"] = True
+                    if not state["started"]:
+                        state["started"] = True
+                        await self._refuse(send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message):
+            if state["refused"]:
+                return  # our 413 went out instead
+            if message["type"] == "http.response.start":
+                state["started"] = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, guarded_send)
+        except Exception:
+            if not state["refused"]:
+                raise
+
+
+class StudioBlocks(gr.Blocks):
+    """gr.Blocks that checks each request before Gradio reads it (check_request), turns any reading error
+    left into one sentence, and launches with a limit on request bodies (BodySizeLimit)."""
+
+    async def preprocess_data(self, block_fn, inputs, state, explicit_call=False):
+        import anyio
+
+        inputs = list(inputs)
+        if any(isinstance(block, (gr.Image, gr.ImageEditor)) for block in block_fn.inputs):  # reads file headers
+            await anyio.to_thread.run_sync(check_request, block_fn, inputs, state, self.max_file_size,
+                                           limiter=self.limiter)
+        else:  # type checks only: no thread hop on the live slider path
+            check_request(block_fn, inputs, state, self.max_file_size)
+        try:
+            return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+        except gr.Error as error:  # Gradio's own range and choice checks: clear, made one sentence here
+            raise gr.Error(sentence(error.message), duration=error.duration, visible=error.visible,
+                           title=error.title, print_exception=False) from None
+        except Exception as error:  # what check_request did not foresee: still one sentence, never silence
+            log.warning("%s: a value sent could not be read: %s", block_fn.api_name, _shown(str(error)))
+            raise gr.Error("A value sent to this app could not be read; /gradio_api/info lists what each input "
+                           "expects.", print_exception=False) from None
+
+    def launch(self, *args, app_kwargs: dict | None = None, **kwargs):
+        from gradio.route_utils import FnIndexInferError
+        from gradio.utils import _parse_file_size
+        from starlette.middleware import Middleware
+        from starlette.responses import PlainTextResponse
+
+        limit = _parse_file_size(kwargs.get("max_file_size"))
+        app_kwargs = dict(app_kwargs or {})  # a copy: Gradio adds its own keys to the dict it gets
+        if limit is not None:
+            app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), Middleware(BodySizeLimit, file_limit=limit)]
+
+        async def no_such_endpoint(request, error):  # Gradio answers a call to an unknown api_name with a 500
+            return PlainTextResponse("There is no endpoint by that name; /gradio_api/info lists them.", 404)
+
+        app_kwargs["exception_handlers"] = {**app_kwargs.get("exception_handlers", {}),
+                                            FnIndexInferError: no_such_endpoint}
+        return super().launch(*args, app_kwargs=app_kwargs, **kwargs)
+
+
 # --- reading user images --------------------------------------------------------------------------------
+
+def unreadable(error: BaseException) -> str:
+    """The sentence for an upload that Pillow could not decode."""
+    return sentence(DAMAGED if "truncated" in str(error) or isinstance(error, EOFError) else NOT_AN_IMAGE)
+
 
 class ImageUpload(gr.Image):
     """gr.Image whose unreadable uploads (not an image, a decompression bomb) give one clear sentence."""
@@ -253,8 +473,8 @@ class ImageUpload(gr.Image):
     def preprocess(self, payload):
         try:
             return super().preprocess(payload)
-        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
-            raise gr.Error("That file is not an image this app can read; upload a PNG, JPEG or WebP.") from None
+        except DECODE_ERRORS as error:
+            raise gr.Error(unreadable(error), print_exception=False) from None
 
 
 class ImageEditor(gr.ImageEditor):
@@ -265,8 +485,8 @@ class ImageEditor(gr.ImageEditor):
     def preprocess(self, payload):
         try:
             return super().preprocess(payload)
-        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
-            raise gr.Error("That file is not an image this app can read; upload a PNG, JPEG or WebP.") from None
+        except DECODE_ERRORS as error:
+            raise gr.Error(unreadable(error), print_exception=False) from None
 
 
 def read_image(image) -> tuple[np.ndarray, list[str]] | None:

@@ -25,13 +25,14 @@ to 1 (surely real); the encoder **E** is not used here."""
 @gpu
 def sample(dataset, label, seed, count, truncation):
     """A grid of generated images with D's probability that each is real."""
-    from aegan.pipeline import realness
+    from aegan.pipeline import check_count, realness
     from aegan.pipeline import sample as draw
 
     model = get_model(dataset)
     names = model.config.class_names or class_names(dataset)
     label = -1 if label is None else int(label)
-    x, y = draw(model, int(count), labels=None if label == -1 else label, seed=int(seed or 0),
+    count = check_count(count, MAX_COUNT)  # 2.5 images is refused, not silently rounded
+    x, y = draw(model, count, labels=None if label == -1 else label, seed=int(seed or 0),
                 truncation=float(truncation))
     scores = realness(model, x, y)  # [N] in (0, 1)
     gallery = [(image, f"D {float(p):.2f} · {names[k]}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gradio as gr
 
 from . import explorer, repair, sampler, style, text
-from .common import CSS, LIGHT, class_choices, dataset_radio, describe_device, friendly
+from .common import CSS, LIGHT, LIVE, StudioBlocks, class_choices, dataset_radio, describe_device, friendly
 
 TITLE = "AE-GAN Studio"
 INTRO = """# AE-GAN Studio
@@ -22,6 +22,7 @@ QUEUE = dict(max_size=64, default_concurrency_limit=2)
 LAUNCH = dict(css=CSS, ssr_mode=False, max_file_size="20mb", show_error=False)
 
 
+@friendly
 def switch_dataset(dataset):
     """The class dropdowns renamed for the dataset (class ids stay, so choices carry over)."""
     return tuple(gr.Dropdown(choices=class_choices(dataset, auto)) for auto in DROPDOWN_AUTOS)
@@ -30,9 +31,15 @@ def switch_dataset(dataset):
 footer = friendly(describe_device)
 
 
+def ping() -> str:
+    """The no-op endpoint: answers at once, through the same queue and concurrency group as a slider frame,
+    so benchmarks/ can tell the app's own overhead from model time (`python -m benchmarks`)."""
+    return "pong"
+
+
 def build_demo() -> gr.Blocks:
     """The Blocks app, queued; nothing is loaded until a page asks (or the warm-up thread runs)."""
-    with gr.Blocks(title=TITLE, delete_cache=(1800, 3600)) as demo:
+    with StudioBlocks(title=TITLE, delete_cache=(1800, 3600)) as demo:
         gr.Markdown(INTRO)
         dataset = dataset_radio()
         with gr.Tabs():
@@ -51,4 +58,5 @@ def build_demo() -> gr.Blocks:
         dropdowns = [d for d, _ in tab_explorer["class_dropdowns"] + tab_sampler["class_dropdowns"]]
         assert len(dropdowns) == len(DROPDOWN_AUTOS)
         dataset.change(switch_dataset, dataset, dropdowns, api_name="class_names", **LIGHT)
+        gr.api(ping, api_name="ping", api_visibility="undocumented", **LIVE)
     return demo.queue(**QUEUE)

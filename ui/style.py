@@ -48,6 +48,7 @@ def analogy(dataset, drawing, picture):
     return show(image, 4), gallery, guess, note
 
 
+@friendly
 @gpu
 def analogy_live(dataset, drawing, picture):
     """analogy() while the user draws: an empty canvas clears the outputs instead of raising."""

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import gradio as gr
 
-from aegan.errors import InputError
+from aegan.errors import CheckpointError, InputError
 
 from .common import (HEAVY, LIGHT, MAX_COUNT, TEXT_LIVE, ensure_text_encoder, explain, friendly, gallery_output,
-                     get_model, gpu, has_checkpoint, label_of, seed_number, sentence, show_batch)
+                     get_model, gpu, has_checkpoint, label_of, log, seed_number, sentence, show_batch)
 
 MAX_PROMPT = 200  # characters
 PROMPTS = {
@@ -54,10 +54,13 @@ def _understood(understanding) -> str:
 @gpu
 def text_to_image(dataset, prompt, count, seed):
     """`count` images for the sentence, and how the model understood it."""
+    from aegan.pipeline import check_count
+
     text = check_prompt(prompt)
+    count = check_count(count, MAX_COUNT // 2)  # 2.5 images is refused, not silently rounded
     model = get_model(dataset, "text2img")
     module = ensure_text_encoder()
-    x, understanding = module.text_to_image(model, text, int(count), seed=int(seed or 0))
+    x, understanding = module.text_to_image(model, text, count, seed=int(seed or 0))
     if not understanding.known:
         gr.Warning("The sentence matches nothing this model knows, so these images are a guess.")
     return show_batch(x), _understood(understanding)
@@ -70,10 +73,14 @@ def understand(dataset, prompt):
         text = check_prompt(prompt)
         model = get_model(dataset, "text2img")
         return _understood(ensure_text_encoder(wait_s=0).understand(model, text))  # never wait while typing
-    except Exception as error:  # a live preview never pops an error; the Generate button does
+    except (InputError, CheckpointError) as error:  # a live preview never pops an error; the Generate button does
         return "" if not str(prompt or "").strip() else f"_{sentence(error)}_"
+    except Exception:  # not the user's doing: the details go to the server log, not the page
+        log.exception("understand failed")
+        return "_Something unexpected went wrong (the details are in the server log)._"
 
 
+@friendly
 def text_examples(dataset):
     """Example prompts for the dataset and a line on whether its text model is installed."""
     status = "" if has_checkpoint(dataset, "text2img") else (

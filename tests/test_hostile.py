@@ -1,0 +1,591 @@
+"""Hostile input through the real server: every endpoint gets the bad values a browser or a script can send.
+
+Table-driven: each case is (api_name, payload, expected outcome), sent as plain HTTP the way a script would
+(POST /gradio_api/call/<api_name>, then read the event stream), so payloads that gradio_client refuses to
+build (NaN, lists for numbers, file paths the server never saw) are sent as they are. Every case must end in
+a one-sentence error (no traceback, no empty message) or in a documented behaviour, and afterwards the same
+endpoint must still answer a normal request. Uploads, decompression bombs and the file route are covered
+at the end.
+
+The server is conftest.py's `server` fixture: the app on a free loopback port, on tiny untrained models.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import httpx
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+from test_fuzz import png_file  # PNGs of any size, built by hand
+from test_fuzz import png_header as bomb_header  # a PNG declaring any size, with no pixels
+
+pytestmark = [pytest.mark.filterwarnings("ignore:.*no_silent_downcasting:Warning"),
+              pytest.mark.filterwarnings("ignore:The copy keyword is deprecated:Warning"),
+              pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")]
+
+CALL_DEADLINE_S = 180  # a call not finished by then counts as hung (generous: the CPU is shared with training)
+NO_MOVES = [0.0] * 5
+
+
+# --- talking to the server the way a script does ---------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    kind: str  # "complete", "error" (the event failed) or "http" (the request itself was refused)
+    data: Any = None  # the outputs (complete), the message (error) or the status code (http)
+    body: str = ""
+
+
+def call(base: str, api: str, data: Any, session: str | None = None, raw: bytes | None = None) -> Outcome:
+    """POST /gradio_api/call/<api>, then read its event stream to the end (never longer than the deadline)."""
+    body = raw if raw is not None else json.dumps({"data": data, **({"session_hash": session} if session else {})},
+                                                  allow_nan=True).encode()
+    deadline = time.monotonic() + CALL_DEADLINE_S
+    with httpx.Client(timeout=httpx.Timeout(60, read=CALL_DEADLINE_S)) as client:
+        posted = client.post(f"{base}/gradio_api/call/{api}", content=body,
+                             headers={"content-type": "application/json"})
+        if posted.status_code != 200:
+            return Outcome("http", posted.status_code, posted.text)
+        event_id = posted.json()["event_id"]
+        kind = None
+        with client.stream("GET", f"{base}/gradio_api/call/{api}/{event_id}") as stream:
+            for line in stream.iter_lines():
+                assert time.monotonic() < deadline, f"{api} did not finish within {CALL_DEADLINE_S} s"
+                if line.startswith("event:"):
+                    kind = line.split(":", 1)[1].strip()
+                elif line.startswith("data:") and kind in ("complete", "error"):
+                    payload = json.loads(line.split(":", 1)[1])
+                    if kind == "complete":
+                        return Outcome("complete", payload)
+                    message = payload.get("error") if isinstance(payload, dict) else payload
+                    return Outcome("error", message)
+    raise AssertionError(f"the event stream of {api} ended without a result")
+
+
+def assert_one_sentence(message) -> None:
+    """What a user may see: one line, a real sentence, no traceback, no source paths."""
+    assert isinstance(message, str) and message.strip(), f"an error with no message: {message!r}"
+    assert "\n" not in message.strip() and len(message) < 400, message
+    assert "Traceback" not in message and 'File "' not in message and "site-packages" not in message, message
+    assert message.rstrip().endswith((".", "!", "?")), f"not a sentence: {message!r}"
+
+
+@pytest.fixture(scope="module")
+def base(server) -> str:
+    return server.local_url.rstrip("/")
+
+
+# --- the files a hostile user uploads ----------------------------------------------------------------------------
+
+def png_bytes(image: Image.Image, format: str = "PNG", **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=format, **options)
+    return buffer.getvalue()
+
+
+def ring(size: tuple[int, int], mode: str = "L", background=255, ink=0) -> Image.Image:
+    image = Image.new("L", size, background)
+    w, h = size
+    ImageDraw.Draw(image).ellipse([w // 4, h // 8, 3 * w // 4, 7 * h // 8], outline=ink, width=max(1, w // 12))
+    if mode == "I;16":
+        return Image.fromarray(np.asarray(image, np.uint16) * 257)
+    return image.convert(mode)
+
+
+def seven_canvas() -> Image.Image:
+    canvas = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+    ImageDraw.Draw(canvas).line([(60, 60), (220, 60), (120, 240)], fill=(0, 0, 0, 255), width=28)
+    return canvas
+
+
+def hostile_files() -> dict[str, tuple[str, bytes]]:
+    """name -> (file name, bytes) of everything uploaded once for the table below."""
+    good = png_bytes(ring((90, 60)))
+    jpeg = png_bytes(ring((64, 64), "RGB"), "JPEG")
+    layer = np.zeros((280, 280, 4), np.uint8)
+    layer[140:, :] = (255, 48, 48, 255)  # the bottom half painted
+    from ui.common import examples
+
+    example = Image.fromarray(np.kron(examples("mnist")[0][0], np.ones((10, 10), np.uint8))).convert("RGB")
+    return {
+        "ring": ("ring.png", good),
+        "seven": ("seven.png", png_bytes(seven_canvas())),
+        "rgba": ("rgba.png", png_bytes(ring((90, 60), "RGBA"))),
+        "palette": ("palette.png", png_bytes(ring((90, 60), "P"))),
+        "gray16": ("gray16.png", png_bytes(ring((90, 60), "I;16"))),
+        "gray-alpha": ("la.png", png_bytes(ring((90, 60), "LA"))),
+        "bilevel": ("bilevel.png", png_bytes(ring((90, 60), "1"))),
+        "cmyk": ("cmyk.jpg", png_bytes(ring((64, 64), "CMYK"), "JPEG")),
+        "jpeg": ("ring.jpg", jpeg),
+        "one-pixel": ("dot.png", png_bytes(Image.new("L", (1, 1), 255))),
+        "transparent": ("clear.png", png_bytes(Image.new("RGBA", (280, 280), (0, 0, 0, 0)))),
+        "4000x4000": ("big.png", png_bytes(ring((4000, 4000)), optimize=False, compress_level=1)),
+        "4100x4100": ("over.png", png_bytes(Image.new("L", (4100, 4100), 0), compress_level=9)),
+        "20000x20000": ("huge.png", png_file(20_000, 20_000, complete=True)),  # 400 megapixels in ~50 kB
+        "bomb-header": ("bomb.png", bomb_header(100_000, 100_000)),
+        "truncated-png": ("cut.png", good[: len(good) * 2 // 3]),
+        "truncated-jpeg": ("cut.jpg", jpeg[: len(jpeg) // 2]),
+        "header-only": ("head.png", good[:40]),
+        "text": ("notes.png", b"this is not a picture, just some words\n" * 10),
+        "empty": ("empty.png", b""),
+        "svg": ("vector.svg", b'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>'),
+        "example": ("example.png", png_bytes(example)),
+        "mask-layer": ("layer.png", png_bytes(Image.fromarray(layer))),
+        "small-layer": ("small-layer.png", png_bytes(Image.fromarray(layer[180:, :100]))),  # painted, 100x100
+    }
+
+
+def upload(base: str, name: str, data: bytes) -> dict:
+    """POST the file to the upload route, as the browser and gradio_client do; -> the FileData to send."""
+    response = httpx.post(f"{base}/gradio_api/upload", files={"files": (name, data)}, timeout=120)
+    response.raise_for_status()
+    return {"path": response.json()[0], "orig_name": name, "meta": META}
+
+
+@pytest.fixture(scope="module")
+def files(base) -> dict[str, dict]:
+    return {key: upload(base, name, data) for key, (name, data) in hostile_files().items()}
+
+
+# --- the table -----------------------------------------------------------------------------------------------------
+
+def F(name: str) -> Callable[[dict], dict]:
+    """An uploaded file, resolved when the case runs."""
+    return lambda files: files[name]
+
+
+def drawing(composite) -> Callable[[dict], dict]:
+    """A sketchpad value whose composite is `composite` (a file name, or a raw value)."""
+    return lambda files: {"background": None, "layers": [],
+                          "composite": files[composite] if isinstance(composite, str) else composite}
+
+
+def editor(background, layers=("mask-layer",)) -> Callable[[dict], dict]:
+    """A repair editor value: a background file and painted layers (file names or raw values)."""
+    def resolve(files, value):
+        return files[value] if isinstance(value, str) else value
+
+    return lambda files: {"background": resolve(files, background), "layers": [resolve(files, v) for v in layers],
+                          "composite": resolve(files, background)}
+
+
+META = {"_type": "gradio.FileData"}  # marks a dict as a file to Gradio
+EMPTY_DRAWING = {"background": None, "layers": [], "composite": None}
+PARAMS = {  # api_name -> [(parameter, a normal value)], in the order /gradio_api/info lists them
+    "encode": [("dataset", "mnist"), ("a_source", "seed"), ("a_seed", 1), ("a_class", -1), ("a_drawing", None),
+               ("a_upload", None), ("b_source", "seed"), ("b_seed", 2), ("b_class", 3), ("b_drawing", None),
+               ("b_upload", None), ("t", 0.5), ("method", "slerp"), *[(f"direction_{i}", 0.0) for i in range(1, 6)]],
+    "interpolate": [("dataset", "mnist"), ("t", 0.5), ("method", "slerp"),
+                    *[(f"direction_{i}", 0.0) for i in range(1, 6)]],
+    "move_along": [("dataset", "mnist"), ("t", 0.5), ("method", "lerp"),
+                   *[(f"direction_{i}", 0.5) for i in range(1, 6)]],
+    "interpolate_gif": [("dataset", "mnist"), ("method", "slerp"), *[(f"direction_{i}", 0.0) for i in range(1, 6)]],
+    "sample": [("dataset", "mnist"), ("label", -1), ("seed", 0), ("count", 3), ("truncation", 1.0)],
+    "load_examples": [("dataset", "mnist")],
+    "pick_example": [("dataset", "mnist"), ("index", 0)],
+    "repair": [("dataset", "mnist"), ("editor", editor("example"))],
+    "text_examples": [("dataset", "mnist")],
+    "understand": [("dataset", "mnist"), ("prompt", "a bold seven")],
+    "text_to_image": [("dataset", "mnist"), ("prompt", "a bold seven"), ("count", 2), ("seed", 0)],
+    "analogy": [("dataset", "mnist"), ("drawing", None), ("picture", F("ring"))],
+    "analogy_live": [("dataset", "mnist"), ("drawing", drawing("seven")), ("picture", None)],
+    "describe_device": [],
+    "class_names": [("dataset", "fashion-mnist")],
+    "load_example": [("index", 0)],  # gr.Examples' own event: fills the prompt with example `index`
+    "ping": [],
+}
+NEEDS_ENDPOINTS = {"interpolate", "move_along", "interpolate_gif"}  # these read the session's encoded endpoints
+
+
+@dataclass
+class Case:
+    api: str
+    changes: dict = field(default_factory=dict)  # parameter -> value (or a function of the uploaded files)
+    expect: str = "error"  # "error", "complete" or "http"
+    says: str | int = ""  # part of the message (error), of the outputs (complete), or the HTTP status
+    data: Any = None  # a whole payload instead of PARAMS with changes (a list, or anything JSON can hold)
+    raw: bytes | None = None  # the request body, as bytes
+    encode_first: bool = True  # for NEEDS_ENDPOINTS: set the endpoints in the session first
+    short: int = 0  # leave this many values off the end
+    extra: list = field(default_factory=list)  # values added at the end
+    name: str = ""
+
+    def payload(self, files: dict) -> Any:
+        if self.data is not None:
+            return self.data
+        unknown = set(self.changes) - {p for p, _ in PARAMS[self.api]}
+        assert not unknown, f"{self.api} has no parameter {unknown}"
+        values = [self.changes.get(p, v) for p, v in PARAMS[self.api]]
+        values = [v(files) if callable(v) else v for v in values]
+        return values[: len(values) - self.short] + self.extra
+
+    @property
+    def id(self) -> str:
+        return f"{self.api}-{self.name or '-'.join(f'{k}={v!r:.20}' for k, v in self.changes.items()) or 'data'}"
+
+
+def err(api, says, name="", **changes) -> Case:
+    return Case(api, changes, "error", says, name=name)
+
+
+def ok(api, says="", name="", **changes) -> Case:
+    return Case(api, changes, "complete", says, name=name)
+
+
+NAN, INF = float("nan"), float("inf")
+
+
+def dataset_none(api: str) -> Case:
+    """No dataset chosen: 'unknown dataset' (the explorer's walk: no endpoints for it; understand: said, not raised)."""
+    if api == "understand":
+        return ok(api, "Unknown dataset", dataset=None)
+    return err(api, "endpoints are not set" if api in NEEDS_ENDPOINTS else "unknown dataset", dataset=None)
+
+
+WITH_DATASET = [api for api, params in PARAMS.items() if params and params[0][0] == "dataset"]
+WITH_INPUTS = [api for api, params in PARAMS.items() if params]
+
+CASES: list[Case] = [
+    # --- every endpoint with a dataset: missing, unknown, wrong type ---
+    *[dataset_none(api) for api in WITH_DATASET],
+    *[err(api, "not in the list of choices", dataset="cifar") for api in WITH_DATASET],
+    *[err(api, "not in the list of choices", dataset=7) for api in WITH_DATASET],
+    *[err(api, "must be one of its choices", dataset=["mnist"]) for api in WITH_DATASET],
+    *[err(api, "must be one of its choices", dataset={"$ne": 1}) for api in WITH_DATASET],
+    # --- every endpoint with inputs: nothing sent, a few values missing; and bodies that are not calls ---
+    *[Case(api, data=[], says="needs", name="no-values") for api in WITH_INPUTS],
+    *[Case(api, says="needs", short=1, name="one-value-short") for api in WITH_INPUTS if len(PARAMS[api]) > 1],
+    *[Case(api, expect="http", says=422, data="not a list", name="data-is-text") for api in PARAMS],
+    *[Case(api, expect="http", says=422, raw=b'{"data": [1, 2', name="truncated-json") for api in PARAMS],
+    *[Case(api, expect="http", says=422, raw=b"\xff\xfe garbage", name="not-json") for api in PARAMS],
+    Case("no_such_endpoint", expect="http", says=404, data=[], name="unknown-api"),
+    # extra values are ignored (Gradio's rule for every event): documented, so it must still work
+    *[Case(api, expect="complete", extra=["extra", 1, None], name="extra-values")
+      for api in ("sample", "class_names", "describe_device", "ping", "analogy")],
+
+    # --- the class sampler: numbers of every wrong kind ---
+    err("sample", "must be a number", count="abc"),
+    err("sample", "needs a number", count=None),
+    err("sample", "must be a finite number", count=NAN),
+    err("sample", "must be a finite number", count=INF),
+    err("sample", "must be a finite number", count=-INF),
+    err("sample", "must be a number", count=True),
+    err("sample", "must be a number", count=[4]),
+    err("sample", "must be a number", count={"value": 4}),
+    err("sample", "less than minimum", count=0),
+    err("sample", "less than minimum", count=-5),
+    err("sample", "greater than maximum", count=65),
+    err("sample", "greater than maximum", count=10**9),
+    err("sample", "greater than maximum", count=1e308),
+    err("sample", "whole number", count=2.5),
+    err("sample", "must be a number", seed="7"),
+    err("sample", "less than minimum", seed=-1),
+    err("sample", "greater than maximum", seed=2**31),
+    err("sample", "greater than maximum", seed=10**30),
+    err("sample", "must be a finite number", seed=NAN),
+    err("sample", "must be a finite number", truncation=NAN),
+    err("sample", "less than minimum", truncation=-0.1),
+    err("sample", "greater than maximum", truncation=2.5),
+    err("sample", "must be a number", truncation="1"),
+    err("sample", "not in the list of choices", label=10),
+    err("sample", "not in the list of choices", label="7"),
+    err("sample", "must be one of its choices", label=[1]),
+    err("sample", "must be one of its choices", label=True),
+    ok("sample", '"D ', name="seed-None-is-0", seed=None),  # documented: no seed means seed 0
+    ok("sample", '"D ', name="label-None-is-all", label=None),  # documented: no class means all classes
+    ok("sample", "(seed 2)", name="seed-1.5-rounds", seed=1.5),  # precision 0: Gradio rounds the seed
+    ok("sample", '"D ', name="count-3.0", count=3.0),
+
+    # --- the latent explorer ---
+    err("encode", "less than minimum", a_seed=-1),
+    err("encode", "must be a finite number", b_seed=NAN),
+    err("encode", "must be a number", a_seed="one"),
+    err("encode", "not in the list of choices", a_source="camera"),
+    err("encode", "not in the list of choices", b_class=10),
+    err("encode", "greater than maximum", t=2),
+    err("encode", "must be a finite number", t=NAN),
+    err("encode", "not in the list of choices", method="cubic"),
+    err("encode", "less than minimum", direction_1=-9),
+    err("encode", "must be a finite number", direction_5=-INF),
+    err("encode", "not uploaded to this app", name="path-outside", a_source="upload",
+        a_upload={"path": "/etc/passwd", "meta": META}),
+    err("encode", "not uploaded to this app", name="path-outside-no-meta", a_source="upload",
+        a_upload={"path": "/etc/passwd"}),
+    err("encode", "not uploaded to this app", name="path-dot-dot", a_source="upload",
+        a_upload=lambda f: {"path": f["ring"]["path"] + "/../../../../etc/hostname", "meta": META}),
+    err("encode", "not uploaded to this app", name="path-url", a_source="upload",
+        a_upload={"path": "http://127.0.0.1:9/x.png", "meta": META}),
+    err("encode", "not uploaded to this app", name="drawing-path-outside", a_source="drawing",
+        a_drawing=drawing({"path": "/etc/passwd", "meta": META})),
+    err("encode", "must be sent as an uploaded file", name="upload-is-text", a_upload="/etc/passwd"),
+    err("encode", "must be sent as an uploaded file", name="upload-is-list", a_upload=[[0, 255], [255, 0]]),
+    err("encode", "must be an editor value", name="drawing-is-text", a_drawing="a seven"),
+    err("encode", "must have a list of layers", name="layers-not-list", a_drawing={"layers": "x"}),
+    *[err("encode", "not an image this app can read", name=kind, a_source="upload", a_upload=F(kind))
+      for kind in ("truncated-png", "truncated-jpeg")],
+    err("encode", "not an image this app can read", name="header-only", a_source="upload", a_upload=F("header-only")),
+    err("encode", "not an image this app can read", name="text-file", a_source="upload", a_upload=F("text")),
+    err("encode", "not an image this app can read", name="empty-file", a_source="upload", a_upload=F("empty")),
+    err("encode", "not an image this app can read", name="svg", a_source="upload", a_upload=F("svg")),
+    err("encode", "the limit is", name="bomb-header", a_source="upload", a_upload=F("bomb-header")),
+    err("encode", "the limit is", name="20000x20000", a_source="upload", a_upload=F("20000x20000")),
+    err("encode", "the limit is", name="4100x4100", a_source="upload", a_upload=F("4100x4100")),
+    err("encode", "not an image this app can read", name="drawing-text-file", a_source="drawing",
+        a_drawing=drawing("text")),
+    ok("encode", "resized from 4000x4000 to 28x28", name="4000x4000", a_source="upload", a_upload=F("4000x4000")),
+    *[ok("encode", "E reads it as", name=kind, a_source="upload", a_upload=F(kind))
+      for kind in ("rgba", "palette", "gray16", "gray-alpha", "bilevel", "cmyk", "jpeg")],
+    ok("encode", "seed 1", name="one-pixel-falls-back", a_source="upload", a_upload=F("one-pixel")),
+    ok("encode", "draw on the sketchpad", name="transparent-drawing", a_source="drawing",
+       a_drawing=drawing("transparent")),
+    ok("encode", "upload an image", name="upload-chosen-but-none", a_source="upload"),  # documented: seed instead
+    ok("encode", "E reads it as", name="drawing", a_source="drawing", a_drawing=drawing("seven")),
+    Case("interpolate", {}, "error", "endpoints are not set", encode_first=False, name="before-encode"),
+    Case("move_along", {}, "error", "endpoints are not set", encode_first=False, name="before-encode"),
+    Case("interpolate_gif", {}, "error", "endpoints are not set", encode_first=False, name="before-encode"),
+    err("interpolate", "must be a number", t="half"),
+    err("interpolate", "needs a number", t=None),
+    err("interpolate", "must be a finite number", t=NAN),
+    err("interpolate", "less than minimum", t=-0.01),
+    err("interpolate", "method must be", method=None),
+    err("interpolate", "not in the list of choices", method="SLERP"),
+    err("interpolate", "greater than maximum", direction_3=3.5),
+    err("move_along", "must be a finite number", direction_2=INF),
+    err("move_along", "must be a number", direction_4=[1]),
+    err("interpolate_gif", "not in the list of choices", method=""),
+    err("interpolate_gif", "must be a finite number", direction_1=NAN),
+    err("interpolate", "endpoints are not set", name="other-dataset", dataset="fashion-mnist"),  # encoded for mnist
+
+    # --- image repair ---
+    err("repair", "pick a test image", editor=None),
+    err("repair", "pick a test image", name="empty-editor", editor=EMPTY_DRAWING),
+    err("repair", "mask is empty", name="nothing-painted", editor=editor("example", layers=())),
+    err("repair", "different sizes", name="layers-differ",
+        editor=editor("example", layers=("mask-layer", "small-layer"))),
+    err("repair", "but the image is", name="mask-smaller", editor=editor("example", layers=("small-layer",))),
+    err("repair", "not an image this app can read", name="text-background", editor=editor("text")),
+    err("repair", "not an image this app can read", name="truncated-background", editor=editor("truncated-png")),
+    err("repair", "the limit is", name="bomb-background", editor=editor("bomb-header")),
+    err("repair", "not uploaded to this app", name="background-outside",
+        editor={"background": {"path": "/etc/passwd", "meta": META}, "layers": [],
+                "composite": None}),
+    err("repair", "not uploaded to this app", name="layer-outside",
+        editor=lambda f: {"background": f["example"], "layers": [{"path": "/etc/hostname"}], "composite": None}),
+    err("repair", "must be an editor value", name="editor-is-list", editor=[1, 2, 3]),
+    err("repair", "must be sent as an uploaded file", name="background-is-number",
+        editor={"background": 5, "layers": [], "composite": None}),
+    err("repair", "mask is empty", name="upload-unpainted", editor=editor("ring", layers=())),
+    err("repair", "but the image is", name="mask-on-other-size", editor=editor("ring")),
+    err("pick_example", "must be from 0 to 11", index=12),
+    err("pick_example", "must be from 0 to 11", index=-3),
+    err("pick_example", "must be a number", index="3"),
+    err("pick_example", "must be a finite number", index=NAN),
+    ok("pick_example", "background", name="index-1.5-rounds", index=1.5),  # precision 0: Gradio rounds it
+
+    # --- text to image ---
+    err("text_to_image", "type a sentence first", prompt=""),
+    err("text_to_image", "type a sentence first", prompt="   \t\n  "),
+    err("text_to_image", "type a sentence first", prompt=None),
+    err("text_to_image", "keep it under 200", prompt="shoe " * 2000),  # 10,000 characters
+    err("text_to_image", "no words in it", prompt="👟👟🔥"),
+    err("text_to_image", "no words in it", prompt="\x00\x01\x02"),
+    err("text_to_image", "must be text", prompt=["a", "b"]),
+    err("text_to_image", "must be text", prompt=12345),
+    err("text_to_image", "greater than maximum", count=33),
+    err("text_to_image", "less than minimum", count=0),
+    err("text_to_image", "whole number", count=1.5),
+    err("text_to_image", "must be a finite number", count=NAN),
+    err("text_to_image", "less than minimum", seed=-7),
+    ok("understand", "keep it under 200", prompt="x" * 10_000),
+    ok("understand", "no words in it", prompt="🔥🔥"),
+    ok("understand", '[""]', name="empty-prompt-is-quiet", prompt=""),
+    err("understand", "must be text", prompt={"x": 1}),
+
+    # --- style transfer ---
+    err("analogy", "canvas is empty", picture=None),
+    err("analogy", "canvas is empty", name="transparent", picture=None, drawing=drawing("transparent")),
+    err("analogy", "the limit is", name="bomb", picture=F("bomb-header")),
+    err("analogy", "the limit is", name="20000x20000", picture=F("20000x20000")),
+    err("analogy", "not an image this app can read", name="truncated", picture=F("truncated-png")),
+    err("analogy", "not an image this app can read", name="text", picture=F("text")),
+    err("analogy", "not uploaded to this app", name="outside", picture={"path": "/etc/passwd"}),
+    err("analogy", "not uploaded to this app", name="proc", picture={"path": "/proc/self/environ", "meta": META}),
+    err("analogy", "must be sent as an uploaded file", name="pixels-as-list", picture=[[0, 255], [255, 0]]),
+    ok("analogy", "resized from 4000x4000", name="4000x4000", picture=F("4000x4000")),
+    *[ok("analogy", "converted to grayscale" if kind in ("cmyk", "jpeg") else "", name=kind, picture=F(kind))
+      for kind in ("rgba", "palette", "gray16", "cmyk", "jpeg")],
+    ok("analogy_live", '[null, [], {}, ""]', name="empty-clears", drawing=EMPTY_DRAWING),  # documented: cleared
+    err("analogy_live", "the limit is", name="bomb", drawing=None, picture=F("bomb-header")),
+    err("analogy_live", "not uploaded to this app", name="outside", drawing=drawing({"path": "/etc/passwd"})),
+
+    # --- the light endpoints ---
+    err("load_example", "must be an example number", index=99),
+    err("load_example", "must be an example number", index=-1),
+    err("load_example", "must be an example number", index="0"),
+    err("load_example", "must be an example number", index=None),
+    ok("describe_device", "Models run on", name="plain"),
+    ok("ping", "pong", name="plain"),
+]
+
+
+def inline_image(image_bytes: bytes) -> dict:
+    import base64
+
+    return {"url": "data:image/png;base64," + base64.b64encode(image_bytes).decode(), "path": None,
+            "meta": META}
+
+
+# data: URLs carry the image inside the JSON call (no upload): the same checks apply.
+CASES += [
+    ok("analogy", "resized from 60x60", name="data-url", picture=inline_image(png_bytes(ring((60, 60))))),
+    err("analogy", "the limit is", name="data-url-bomb", picture=inline_image(bomb_header(100_000, 100_000))),
+    err("analogy", "not an image this app can read", name="data-url-junk",
+        picture={"url": "data:image/png;base64,AAAA////", "path": None, "meta": META}),
+    # Gradio reads a data: URL before the path: a good uploaded path cannot smuggle a bomb in the url
+    err("analogy", "the limit is", name="good-path-bomb-url",
+        picture=lambda f: {**f["ring"], "url": inline_image(bomb_header(100_000, 100_000))["url"]}),
+]
+
+
+def good_payload(api: str, files: dict) -> list:
+    return Case(api).payload(files)
+
+
+def run_case(base: str, case: Case, files: dict) -> Outcome:
+    session = uuid.uuid4().hex
+    if case.api in NEEDS_ENDPOINTS and case.encode_first:
+        assert call(base, "encode", good_payload("encode", files), session).kind == "complete"
+    if case.raw is not None:
+        return call(base, case.api, None, raw=case.raw)
+    return call(base, case.api, case.payload(files), session)
+
+
+def still_serving(base: str, api: str, files: dict) -> None:
+    """After a hostile case: the same endpoint answers a normal request, and so does the footer."""
+    if api in PARAMS:
+        session = uuid.uuid4().hex
+        if api in NEEDS_ENDPOINTS:
+            assert call(base, "encode", good_payload("encode", files), session).kind == "complete"
+        after = call(base, api, good_payload(api, files), session)
+        assert after.kind == "complete", f"{api} stopped answering normal requests: {after}"
+    assert call(base, "describe_device", []).kind == "complete"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_hostile_input_gets_a_clear_answer(base, files, case):
+    outcome = run_case(base, case, files)
+    if case.expect == "http":
+        assert outcome.kind == "http" and outcome.data == case.says, outcome
+        assert "Traceback" not in outcome.body
+    elif case.expect == "error":
+        assert outcome.kind == "error", f"expected a refusal, got {outcome}"
+        assert_one_sentence(outcome.data)
+        assert str(case.says).lower() in outcome.data.lower(), outcome.data
+    else:
+        assert outcome.kind == "complete", f"expected a documented answer, got {outcome}"
+        text = json.dumps(outcome.data, ensure_ascii=False)
+        assert str(case.says) in text, text[:500]
+        assert "Traceback" not in text
+    still_serving(base, case.api, files)
+
+
+def test_every_endpoint_is_in_the_table(server):
+    """A new endpoint without hostile cases fails here (private ones cannot be called, so they are left out)."""
+    config = server.get_config_file()
+    callable_names = {d["api_name"] for d in config["dependencies"]
+                      if d["backend_fn"] and d.get("api_name") and d.get("api_visibility") != "private"}
+    assert callable_names <= set(PARAMS), callable_names - set(PARAMS)
+    assert callable_names <= {case.api for case in CASES}
+    info = server.get_api_info()["named_endpoints"]
+    for api, params in PARAMS.items():  # the table's parameter order is the API's
+        if f"/{api}" in info:
+            assert [p["parameter_name"] for p in info[f"/{api}"]["parameters"]] == [p for p, _ in params], api
+
+
+def test_every_endpoint_answers_normally(base, files):
+    """The good payloads the table varies are themselves accepted (so a refusal above is about the change)."""
+    for api in PARAMS:
+        outcome = run_case(base, Case(api, expect="complete"), files)
+        assert outcome.kind == "complete", (api, outcome)
+
+
+# --- uploads, bodies and files ------------------------------------------------------------------------------
+
+def upload_limit() -> int:
+    """LAUNCH's max_file_size in bytes ("20mb" is 20 MiB to Gradio)."""
+    from gradio.utils import _parse_file_size
+
+    from ui.studio import LAUNCH
+
+    return _parse_file_size(LAUNCH["max_file_size"])
+
+
+def test_uploads_over_the_size_limit_are_refused(base):
+    assert upload_limit() <= 50 * 2**20
+    just_over = b"\x00" * (upload_limit() + 1024)  # over Gradio's max_file_size, under the body limit
+    refused = httpx.post(f"{base}/gradio_api/upload", files={"files": ("big.png", just_over)}, timeout=120)
+    assert refused.status_code == 413 and "\n" not in refused.text.strip(), refused.text[:200]
+    far_over = b"\x00" * (upload_limit() + 2_000_000)  # refused before it is read (Content-Length)
+    refused = httpx.post(f"{base}/gradio_api/upload", files={"files": ("bigger.png", far_over)}, timeout=120)
+    assert refused.status_code == 413 and "over the limit" in refused.text
+    under = httpx.post(f"{base}/gradio_api/upload", files={"files": ("fine.png", b"\x00" * 1_000_000)}, timeout=120)
+    assert under.status_code == 200
+    assert call(base, "describe_device", []).kind == "complete"
+
+
+def test_request_bodies_over_the_limit_are_refused(base):
+    """JSON calls can carry an image inline (a data: URL), so they have a limit too, with or without a length."""
+    prompt = "a" * (upload_limit() + 2_000_000)
+    body = json.dumps({"data": ["mnist", prompt, 2, 0]}).encode()
+    refused = httpx.post(f"{base}/gradio_api/call/text_to_image", content=body,
+                         headers={"content-type": "application/json"}, timeout=120)
+    assert refused.status_code == 413 and "over the limit" in refused.text
+
+    def chunks():  # no Content-Length: sent chunked, counted as it arrives
+        for start in range(0, len(body), 1_000_000):
+            yield body[start : start + 1_000_000]
+
+    refused = httpx.post(f"{base}/gradio_api/call/text_to_image", content=chunks(),
+                         headers={"content-type": "application/json"}, timeout=120)
+    assert refused.status_code == 413
+    assert call(base, "describe_device", []).kind == "complete"
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "/proc/self/environ", "etc/passwd", "app.py", "../../etc/passwd",
+                                  "/tmp/gradio/../../etc/passwd", "%2Fetc%2Fpasswd", "file:///etc/passwd",
+                                  "//etc/passwd", ".git/config", "checkpoints/mnist-cgan/config.json"])
+def test_the_file_route_serves_nothing_outside_the_app(base, path):
+    for route in (f"/gradio_api/file={path}", f"/gradio_api/file/{path.lstrip('/')}", f"/file={path}"):
+        response = httpx.get(base + route, timeout=30)
+        assert response.status_code in (400, 403, 404), (route, response.status_code, response.text[:100])
+        assert "root:" not in response.text and "AEGAN" not in response.text
+
+
+def test_the_file_route_serves_the_apps_own_outputs(base):
+    """The positive control for the test above: an image the app made is readable at the URL it gave."""
+    outcome = call(base, "sample", ["mnist", -1, 0, 1, 1.0])
+    url = outcome.data[0][0]["image"]["url"]
+    response = httpx.get(url, timeout=30)
+    assert response.status_code == 200 and response.content[:4] == b"\x89PNG"
+
+
+def test_a_payload_path_cannot_read_a_file_outside_the_app(base, tmp_path):
+    """An image outside the upload folder, named in a payload, is never read (an image the app could decode
+    would otherwise come back re-drawn: the leak this stops)."""
+    secret = tmp_path / "secret.png"
+    ring((60, 60)).save(secret)
+    for value in ({"path": str(secret)}, {"path": str(secret), "meta": META},
+                  {"path": str(secret), "url": f"{base}/gradio_api/file={secret}", "meta": META}):
+        outcome = call(base, "analogy", ["mnist", None, value])
+        assert outcome.kind == "error" and "not uploaded to this app" in outcome.data, outcome
+    # the same picture through the upload route is read
+    with secret.open("rb") as handle:
+        path = httpx.post(f"{base}/gradio_api/upload", files={"files": ("secret.png", handle)}).json()[0]
+    assert call(base, "analogy", ["mnist", None, {"path": path, "meta": META}]).kind == "complete"

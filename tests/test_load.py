@@ -1,0 +1,93 @@
+"""A bounded load test on loopback: a fixed burst, larger than the queue, at a model endpoint.
+
+The app's queue (ui/studio.py QUEUE) holds at most 64 waiting events; heavier events share 2 slots. A burst of
+150 calls at once must end with every call either answered or turned away at once with Gradio's one-line
+"Queue is full" (HTTP 503), none hanging, and the server answering normally afterwards. Nothing here asserts
+speed: the time bound only tells a hung call from a slow one (speed lives in benchmarks/).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter
+
+import httpx
+import pytest
+
+pytestmark = [pytest.mark.filterwarnings("ignore:.*no_silent_downcasting:Warning"),
+              pytest.mark.filterwarnings("ignore:The copy keyword is deprecated:Warning")]
+
+BURST = 150  # calls, all sent at once: more than the queue holds (64 waiting + the running ones)
+COUNT = 64  # images per call: the largest grid, so each call keeps a slot busy while the burst arrives
+CALL_BOUND_S = 300  # a call not ended by then is hung (a generous bound: the CPU is shared with training)
+BURST_BOUND_S = 900  # the whole burst, answered or refused
+
+
+async def one_call(client: httpx.AsyncClient, base: str, seed: int) -> tuple[str, str]:
+    """One sampler call the way a script makes it -> (outcome, detail): complete, refused or error."""
+    posted = await client.post(f"{base}/gradio_api/call/sample", json={"data": ["mnist", -1, seed, COUNT, 1.0]})
+    if posted.status_code == 503:
+        return "refused", posted.json().get("detail", "")
+    if posted.status_code != 200:
+        return f"http {posted.status_code}", posted.text[:200]
+    event_id = posted.json()["event_id"]
+    kind = None
+    async with client.stream("GET", f"{base}/gradio_api/call/sample/{event_id}") as stream:
+        async for line in stream.aiter_lines():
+            if line.startswith("event:"):
+                kind = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and kind in ("complete", "error"):
+                data = json.loads(line.split(":", 1)[1])
+                if kind == "complete":
+                    return "complete", str(len(data[0]))
+                return "error", str(data)
+    return "stream ended", ""
+
+
+async def burst(base: str) -> list[tuple[str, str]]:
+    # One connection per request, as separate users have: a kept-alive connection can be closed by the server's
+    # keep-alive timeout just as the client reuses it, a client-side race that is not the app's doing.
+    limits = httpx.Limits(max_connections=2 * BURST, max_keepalive_connections=0)
+    async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(CALL_BOUND_S)) as client:
+        async def bounded(seed):
+            try:
+                return await asyncio.wait_for(one_call(client, base, seed), CALL_BOUND_S)
+            except asyncio.TimeoutError:
+                return "hung", f"no answer within {CALL_BOUND_S} s"
+            except httpx.HTTPError as error:
+                return "connection error", f"{type(error).__name__}: {error}"
+
+        return await asyncio.wait_for(asyncio.gather(*(bounded(seed) for seed in range(BURST))), BURST_BOUND_S)
+
+
+def test_a_burst_larger_than_the_queue_is_answered_or_refused_cleanly(server):
+    from ui.studio import QUEUE
+
+    assert BURST > QUEUE["max_size"] + QUEUE["default_concurrency_limit"]
+    base = server.local_url.rstrip("/")
+    started = time.monotonic()
+    results = asyncio.run(burst(base))
+    took = time.monotonic() - started
+    outcomes = Counter(kind for kind, _ in results)
+    print(f"\n{BURST} calls in {took:.1f} s: {dict(outcomes)}")
+
+    assert len(results) == BURST
+    assert set(outcomes) <= {"complete", "refused"}, [r for r in results if r[0] not in ("complete", "refused")][:5]
+    # Every accepted call got the whole grid; every refusal is Gradio's one line naming the limit.
+    assert all(detail == str(COUNT) for kind, detail in results if kind == "complete")
+    refusals = {detail for kind, detail in results if kind == "refused"}
+    assert all(d.startswith("Queue is full") and "\n" not in d and str(QUEUE["max_size"]) in d for d in refusals)
+    # The queue bounds what waits: at least the queue's worth is served, and the excess is turned away.
+    assert outcomes["complete"] >= QUEUE["max_size"]
+    assert outcomes["refused"] >= 1, "a burst of 150 64-image grids never filled a 64-place queue"
+
+    # The server is still serving, and its queue is empty again.
+    with httpx.Client(timeout=60) as client:
+        assert client.get(f"{base}/gradio_api/info").status_code == 200
+        posted = client.post(f"{base}/gradio_api/call/describe_device", json={"data": []})
+        assert posted.status_code == 200
+        answer = client.get(f"{base}/gradio_api/call/describe_device/{posted.json()['event_id']}").text
+        assert "event: complete" in answer and "Models run on" in answer
+    assert len(server._queue) == 0
