@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run test setup setup-dev data browser train-fashion-mnist train-mnist classifiers results clean
+.PHONY: run test setup setup-dev data browser train-fashion-mnist train-mnist classifiers results clean bench
 
 run: setup
 	$(PY) app.py
@@ -48,6 +48,10 @@ classifiers: setup data
 
 results: setup data
 	$(PY) -m aegan evaluate
+
+# Speed, load, memory and cold-start figures -> docs/PERFORMANCE.md (10-20 minutes; run on a quiet machine).
+bench: setup
+	$(PY) -m benchmarks
 
 clean:
 	rm -rf .pytest_cache .gradio

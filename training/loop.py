@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from aegan.data import load_dataset
+from aegan.data import Dataset, load_dataset
 from aegan.devices import describe_device, pick_device
 from aegan.images import make_grid, to_pil, to_tensor
 from aegan.models import AEGAN
@@ -111,12 +111,13 @@ def _check_diverged(parts: dict[str, float], model: AEGAN, cfg: TrainConfig, ste
                              f"{cfg.max_loss:g}); stopped, {kept}")
 
 
-def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weights: Path | None = None) -> Path:
+def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weights: Path | None = None,
+          data: Dataset | None = None) -> Path:
     """Train (or resume) the run in `run_dir` to cfg.total_steps; returns run_dir.
 
     Under torchrun every rank calls this; only rank 0 writes into run_dir (see training/distributed.py).
     `rank_weights`: a folder where each rank writes its final weights (rank-<r>.safetensors), to check
-    that the ranks agree.
+    that the ranks agree. `data`: the training images, when already loaded (default: cfg.dataset's train split).
     """
     run_dir = Path(run_dir)
     main, rank = distributed.is_main(), distributed.rank()
@@ -125,7 +126,7 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
         remove_temp_files(run_dir)  # left by a process killed while writing
     device = distributed.local_device(pick_device(cfg.device))
     torch.manual_seed(cfg.seed)
-    data = load_dataset(cfg.dataset, "train")
+    data = data if data is not None else load_dataset(cfg.dataset, "train")
     images = to_tensor(data.images)  # [N,1,28,28] in [-1,1], kept on CPU and moved per batch
     labels = torch.as_tensor(data.labels)
     batch = min(cfg.batch_size, len(labels) // distributed.world_size())
