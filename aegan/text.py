@@ -30,6 +30,7 @@ HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
 EMBEDDING_DIM = 384
 MAX_PROMPT_CHARS = 300
 MAX_TOKENS = 256
+MAX_CACHED_PROMPTS = 4096  # embeddings kept per encoder (1.5 kB each)
 
 
 def clean_prompt(prompt: str) -> tuple[str, list[str]]:
@@ -77,14 +78,20 @@ class TextEncoder:
         return torch.nn.functional.normalize(pooled, dim=1).float().cpu()
 
     def encode(self, texts: list[str], batch_size: int = 256) -> torch.Tensor:
-        """texts -> [N, 384]; cached, so repeated prompts cost nothing."""
+        """texts -> [N, 384]; the last MAX_CACHED_PROMPTS texts are cached, so repeated prompts cost nothing
+        and a public app's memory stays bounded however many new prompts it sees."""
+        if not texts:
+            return torch.zeros(0, EMBEDDING_DIM)
         with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+            found = {t: self._cache.pop(t) for t in dict.fromkeys(texts) if t in self._cache}
+            missing = [t for t in dict.fromkeys(texts) if t not in found]
             for start in range(0, len(missing), batch_size):
                 chunk = missing[start : start + batch_size]
-                for text, vector in zip(chunk, self._embed(chunk)):
-                    self._cache[text] = vector
-            return torch.stack([self._cache[t] for t in texts]) if texts else torch.zeros(0, EMBEDDING_DIM)
+                found.update(zip(chunk, self._embed(chunk)))
+            self._cache.update(found)  # (re)inserted last: the dict's order is least recently used first
+            for stale in list(self._cache)[: max(len(self._cache) - MAX_CACHED_PROMPTS, 0)]:
+                del self._cache[stale]
+            return torch.stack([found[t] for t in texts])
 
 
 @functools.lru_cache(maxsize=4)

@@ -57,6 +57,20 @@ def test_encoder_loads_offline_and_is_cached():
     assert torch.equal(v[0], v[1]) and (v[0] @ v[2]) < 0.5
 
 
+def test_encoder_cache_is_bounded_and_keeps_recent_prompts(monkeypatch):
+    import aegan.text
+
+    encoder = load_text_encoder()
+    monkeypatch.setattr(aegan.text, "MAX_CACHED_PROMPTS", 3)
+    first = encoder.encode(["shoe one"])
+    encoder.encode(["shoe two", "shoe three"])
+    encoder.encode(["shoe one"])  # used again: now the most recent
+    together = encoder.encode(["shoe four", "shoe five", "shoe six", "shoe seven"])  # more than fit at once
+    assert together.shape == (4, 384) and len(encoder._cache) == 3
+    assert list(encoder._cache) == ["shoe five", "shoe six", "shoe seven"]
+    assert torch.allclose(encoder.encode(["shoe one"])[0], first[0], atol=1e-6)  # recomputed, the same
+
+
 @pytest.fixture(scope="module")
 def tiny_text_checkpoint(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("text")
