@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import random
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -202,6 +203,14 @@ def class_phrases(dataset: str) -> tuple[list[str], list[int]]:
 def caption_texts(dataset: str, seed: int = 0) -> list[str]:
     """The bank's sentences (a text model ships only their embeddings; the bank is deterministic)."""
     return build_bank(dataset, seed=seed).texts
+
+
+@functools.lru_cache(maxsize=4)
+def caption_vocabulary(dataset: str) -> frozenset[str]:
+    """Every lower-case word the training captions of a dataset use."""
+    texts = [p for phrases in CLASS_PHRASES[dataset] for p in phrases] + TEMPLATES
+    texts += [w for pair in ATTRIBUTE_WORDS[dataset].values() for words in pair for w in words]
+    return frozenset(w for text in texts for w in re.findall(r"[a-zà-ÿ]+", text.lower()) if len(w) > 2)
 
 
 def vocabulary_markdown() -> str:

@@ -37,6 +37,12 @@ def data_dir() -> Path:
     return Path(os.environ.get("AEGAN_DATA_DIR", REPO_ROOT / "data"))
 
 
+def local_checkpoints() -> Path:
+    """The local checkpoints folder, as the app and the Hub fallback find it: $AEGAN_CHECKPOINTS, else
+    <repo>/checkpoints."""
+    return Path(os.environ.get("AEGAN_CHECKPOINTS") or REPO_ROOT / "checkpoints")
+
+
 @dataclass
 class Dataset:
     name: str

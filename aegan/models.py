@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 
 import torch
@@ -23,6 +22,7 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from .config import ModelConfig
+from .data import local_checkpoints
 from .errors import CheckpointError
 
 
@@ -248,11 +248,6 @@ def _load_safetensors(model: AEGAN, weights: Path, device="cpu") -> None:
     for name, tensor in model.state_dict().items():
         if tensor.is_floating_point() and not torch.isfinite(tensor).all():
             raise CheckpointError(f"{weights}: {name} holds NaN or infinite values (a damaged file)")
-
-
-def local_checkpoints() -> Path:
-    """The local checkpoints folder, as the app finds it: $AEGAN_CHECKPOINTS, else <repo>/checkpoints."""
-    return Path(os.environ.get("AEGAN_CHECKPOINTS") or Path(__file__).resolve().parents[1] / "checkpoints")
 
 
 def _is_hub_id(source: str) -> bool:

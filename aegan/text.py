@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .captions import ATTRIBUTE_WORDS, buckets, caption_texts, measure_attributes
+from .captions import ATTRIBUTE_WORDS, buckets, caption_texts, caption_vocabulary, measure_attributes
 from .data import CLASS_NAMES
 from .errors import InputError
 from .images import to_uint8
@@ -155,16 +155,6 @@ def embed_prompts(prompts: list[str], encoder: TextEncoder | None = None,
 # The sentence encoder splits an unknown word into word pieces that mean little, so a typo in the one word
 # that names the class loses the prompt. A word that is neither a whole word of the encoder's vocabulary
 # nor a word of our captions, but is one or two edits from exactly one caption word, is read as that word.
-
-
-@functools.lru_cache(maxsize=4)
-def caption_vocabulary(dataset: str) -> frozenset[str]:
-    """Every lower-case word the training captions of a dataset use."""
-    from .captions import CLASS_PHRASES, TEMPLATES
-
-    texts = [p for phrases in CLASS_PHRASES[dataset] for p in phrases] + TEMPLATES
-    texts += [w for pair in ATTRIBUTE_WORDS[dataset].values() for words in pair for w in words]
-    return frozenset(w for text in texts for w in re.findall(r"[a-zà-ÿ]+", text.lower()) if len(w) > 2)
 
 
 def edit_distance(a: str, b: str, limit: int = 2) -> int:

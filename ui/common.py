@@ -25,7 +25,7 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from aegan.data import CLASS_NAMES  # numpy only, no torch
+from aegan.data import CLASS_NAMES, local_checkpoints  # numpy only, no torch
 from aegan.errors import CheckpointError, InputError
 from aegan.images import DAMAGED, DECODE_ERRORS, NOT_AN_IMAGE, check_image_file  # PIL and numpy only, no torch
 
@@ -102,11 +102,6 @@ def friendly(fn):
 
 # --- device and models ---------------------------------------------------------------------------------
 
-def checkpoint_root() -> Path:
-    """Where the models are: $AEGAN_CHECKPOINTS, else <repo>/checkpoints."""
-    return Path(os.environ.get("AEGAN_CHECKPOINTS") or REPO_ROOT / "checkpoints")
-
-
 def check_dataset(dataset: str) -> str:
     if dataset not in CLASS_NAMES or dataset == "synthetic":
         raise InputError(f"unknown dataset {dataset!r}; choose fashion-mnist or mnist")
@@ -115,7 +110,7 @@ def check_dataset(dataset: str) -> str:
 
 def checkpoint_dir(dataset: str, kind: str = "cgan") -> Path:
     """kind: 'cgan' (class-conditional: explorer, sampler, repair, style) or 'text2img'."""
-    return checkpoint_root() / f"{check_dataset(dataset)}-{kind}"
+    return local_checkpoints() / f"{check_dataset(dataset)}-{kind}"
 
 
 def has_checkpoint(dataset: str, kind: str = "cgan") -> bool:
@@ -239,7 +234,7 @@ def describe_device() -> str:
     """The footer: where the models run."""
     from aegan.devices import describe_device as describe
 
-    root = checkpoint_root()
+    root = local_checkpoints()
     try:
         shown = root.resolve().relative_to(REPO_ROOT)
     except ValueError:
