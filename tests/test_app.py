@@ -6,6 +6,7 @@ checkpoints folder (AEGAN_CHECKPOINTS), so the tests need no dataset, no network
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import re
@@ -75,7 +76,13 @@ def text_available() -> bool:
 
 
 def fetch(file_data: dict) -> bytes:
-    response = httpx.get(file_data["url"], timeout=30)
+    """The bytes of an output: inline (a data: URL, as the app sends images) or a file to download (the GIF)."""
+    url = file_data["url"]
+    if url.startswith("data:"):
+        header, _, payload = url.partition(",")
+        assert header == "data:image/png;base64", header
+        return base64.b64decode(payload, validate=True)
+    response = httpx.get(url, timeout=30)
     response.raise_for_status()
     return response.content
 
@@ -139,6 +146,24 @@ def test_queue_is_bounded_and_live_events_run_concurrently(server):
     assert fns["sample"].concurrency_id == fns["repair"].concurrency_id == "heavy"
 
 
+def test_plain_inputs_are_read_without_a_thread_hop_and_still_checked(server, client):
+    fns = {fn.api_name: fn for fn in server.fns.values()}
+    inline = {fn.api_name for fn in server.fns.values() if fn._id in server.read_inline}
+    assert {"interpolate", "move_along", "sample", "text_to_image"} <= inline
+    assert not inline & {"encode", "repair", "analogy"}  # images: Gradio's own reading, in a thread
+    assert all(not fns[name].preprocess for name in inline)
+    # Gradio's own checks and messages, run inline: range, choices, and a value the session's copy decides.
+    assert "greater than maximum" in error_of(client, "mnist", -1, 0, 65, 1.0, api_name="/sample")
+    assert "not in the list of choices" in error_of(client, "mnist", 12, 0, 4, 1.0, api_name="/sample")
+
+
+def test_gradio_recomputes_its_monitoring_summary_rarely(server):
+    # After each event Gradio summarises up to 10,000 past events with pandas (3 ms here) unless told otherwise.
+    from ui.studio import ANALYTICS_EVERY
+
+    assert server._queue.ANAYLTICS_CACHE_FREQUENCY == int(ANALYTICS_EVERY) >= 1000
+
+
 def test_app_sets_analytics_off_before_importing_gradio():
     source = (ROOT / "app.py").read_text()
     assert source.index('os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"') < source.index("from ui")
@@ -168,6 +193,7 @@ def test_dataset_switch_renames_the_classes(client):
 def test_encode_then_walk_live(client):
     preview_a, note_a, preview_b, note_b, frame, strip = client.predict(*endpoints(), api_name="/encode")
     assert "seed 1" in note_a and "seed 2, class **3**" in note_b
+    assert frame["url"].startswith("data:image/png;base64,") and frame["path"] is None  # inline: no file
     assert picture(frame).shape == (224, 224)
     assert picture(strip).shape[1] > 8 * picture(strip).shape[0]  # one row of 9 frames
     start = fetch(client.predict("mnist", 0.0, "slerp", *NO_MOVES, api_name="/interpolate"))

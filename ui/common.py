@@ -12,6 +12,7 @@ import base64
 import binascii
 import functools
 import inspect
+import io
 import logging
 import math
 import os
@@ -337,6 +338,11 @@ def _value_problem(block, value, max_file_size: float) -> str | None:
     return None
 
 
+def session_copy(block, state):
+    """The session's copy of an input component where an event changed it (a dropdown's choices per dataset)."""
+    return state[block._id] if state is not None and block._id in state else block
+
+
 def check_request(block_fn, inputs, state, max_file_size: float | None) -> None:
     """Refuse with one sentence (gr.Error) a request that is missing values, or whose values have a type,
     a file or a size this app does not take. What passes, Gradio's own checks read (range, choices)."""
@@ -348,8 +354,7 @@ def check_request(block_fn, inputs, state, max_file_size: float | None) -> None:
     for index, block in enumerate(block_fn.inputs):
         if getattr(block, "stateful", False):
             continue  # gr.State: kept on the server, whatever the request says
-        if state is not None and block._id in state:
-            block = state[block._id]
+        block = session_copy(block, state)
         problem = _value_problem(block, inputs[index], limit)
         if problem:
             if problem.startswith(("must", "needs")):  # about this input: say which one
@@ -411,9 +416,27 @@ class BodySizeLimit:
                 raise
 
 
+# Inputs whose reading by Gradio (Component.preprocess) is a pure check of a plain value: range, choices, type.
+PLAIN_INPUTS = (gr.Slider, gr.Number, gr.Radio, gr.Dropdown, gr.Checkbox, gr.Textbox, gr.State)
+
+
 class StudioBlocks(gr.Blocks):
     """gr.Blocks that checks each request before Gradio reads it (check_request), turns any reading error
-    left into one sentence, and launches with a limit on request bodies (BodySizeLimit)."""
+    left into one sentence, and launches with a limit on request bodies (BodySizeLimit).
+
+    Events whose inputs are all plain values are read inline: Gradio runs each input's preprocess in a worker
+    thread of its own, a hop of about 0.15 ms each, 1.3 ms for a live slider frame's eight inputs (0.1 ms
+    inline). For those events Gradio is told not to preprocess, and the same preprocess (the same checks
+    and messages) runs here on the event loop."""
+
+    def __exit__(self, *args):
+        super().__exit__(*args)
+        self.read_inline = {block_fn._id for block_fn in self.fns.values()
+                            if block_fn.fn is not None and block_fn.inputs and block_fn.preprocess
+                            and all(isinstance(block, PLAIN_INPUTS) for block in block_fn.inputs)}
+        for block_fn in self.fns.values():
+            if block_fn._id in self.read_inline:
+                block_fn.preprocess = False
 
     async def preprocess_data(self, block_fn, inputs, state, explicit_call=False):
         import anyio
@@ -425,7 +448,11 @@ class StudioBlocks(gr.Blocks):
         else:  # type checks only: no thread hop on the live slider path
             check_request(block_fn, inputs, state, self.max_file_size)
         try:
-            return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+            values = await super().preprocess_data(block_fn, inputs, state, explicit_call)
+            if block_fn._id not in getattr(self, "read_inline", ()):
+                return values
+            return [value if block.stateful else session_copy(block, state).preprocess(value)
+                    for block, value in zip(block_fn.inputs, values)]
         except gr.Error as error:  # Gradio's own range and choice checks: clear, made one sentence here
             raise gr.Error(sentence(error.message), duration=error.duration, visible=error.visible,
                            title=error.title, print_exception=False) from None
@@ -601,11 +628,29 @@ def seed_number(label: str = "Seed", value: int = 0, **kwargs) -> gr.Number:
     return gr.Number(value=value, label=label, precision=0, minimum=0, maximum=SEED_MAX, **kwargs)
 
 
-def image_output(label: str, **kwargs) -> gr.Image:
+class InlineImage(gr.Image):
+    """An output image that travels inside the response as a PNG data: URL (a 224 px frame is about 1.4 kB):
+    no file written to Gradio's cache and hashed, and no second request from the browser to fetch it. For a
+    live slider frame that step took 1.5 ms as a file and 0.3 ms inline. File paths (the GIF) stay files."""
+
+    is_template = True  # drawn by Gradio's own Image front end
+
+    def postprocess(self, value):
+        if not isinstance(value, Image.Image):
+            return super().postprocess(value)
+        from gradio.data_classes import ImageData
+
+        buffer = io.BytesIO()
+        value.save(buffer, format="PNG")
+        return ImageData(url="data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"),
+                         orig_name="image.png", mime_type="image/png")
+
+
+def image_output(label: str, **kwargs) -> InlineImage:
     kwargs.setdefault("height", 240)
     kwargs.setdefault("type", "pil")
-    return gr.Image(label=label, format="png", interactive=False, elem_classes=["pixels"], buttons=["download"],
-                    **kwargs)
+    return InlineImage(label=label, format="png", interactive=False, elem_classes=["pixels"], buttons=["download"],
+                       **kwargs)
 
 
 def gallery_output(label: str, columns: int = 8, **kwargs) -> gr.Gallery:
