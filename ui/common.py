@@ -429,14 +429,16 @@ class StudioBlocks(gr.Blocks):
     inline). For those events Gradio is told not to preprocess, and the same preprocess (the same checks
     and messages) runs here on the event loop."""
 
+    read_inline: frozenset[int] | set[int] = frozenset()  # ids of the events read inline, set when the layout is complete
+
     def __exit__(self, *args):
         super().__exit__(*args)
-        self.read_inline = {block_fn._id for block_fn in self.fns.values()
-                            if block_fn.fn is not None and block_fn.inputs and block_fn.preprocess
-                            and all(isinstance(block, PLAIN_INPUTS) for block in block_fn.inputs)}
+        self.read_inline = set()
         for block_fn in self.fns.values():
-            if block_fn._id in self.read_inline:
+            if (block_fn.fn is not None and block_fn.inputs and block_fn.preprocess
+                    and all(isinstance(block, PLAIN_INPUTS) for block in block_fn.inputs)):
                 block_fn.preprocess = False
+                self.read_inline.add(block_fn._id)
 
     async def preprocess_data(self, block_fn, inputs, state, explicit_call=False):
         import anyio
@@ -449,7 +451,7 @@ class StudioBlocks(gr.Blocks):
             check_request(block_fn, inputs, state, self.max_file_size)
         try:
             values = await super().preprocess_data(block_fn, inputs, state, explicit_call)
-            if block_fn._id not in getattr(self, "read_inline", ()):
+            if block_fn._id not in self.read_inline:
                 return values
             return [value if block.stateful else session_copy(block, state).preprocess(value)
                     for block, value in zip(block_fn.inputs, values)]
