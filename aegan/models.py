@@ -65,15 +65,17 @@ class ConditionalBatchNorm(nn.Module):
         nn.init.zeros_(self.scale_shift.bias)
 
     def forward(self, h: torch.Tensor, c: torch.Tensor, encoded: float | torch.Tensor = 0.0) -> torch.Tensor:
-        scale, shift = self.scale_shift(c)[:, :, None, None].chunk(2, dim=1)
+        scale, shift = self.scale_shift(c).chunk(2, dim=1)  # [B, C] each
         if self.training:
-            normalized = self.norm(h)
-        else:
-            w = torch.as_tensor(encoded, dtype=h.dtype, device=h.device).reshape(-1, 1)  # [B or 1, 1]
-            mean = torch.lerp(self.norm.running_mean[None], self.encoded_mean[None], w)[:, :, None, None]
-            var = torch.lerp(self.norm.running_var[None], self.encoded_var[None], w)[:, :, None, None]
-            normalized = (h - mean) * torch.rsqrt(var + self.norm.eps)
-        return normalized * (1 + scale) + shift
+            return self.norm(h) * (1 + scale[:, :, None, None]) + shift[:, :, None, None]
+        # Inference: normalising and conditioning are one per-channel multiply-add, h * a + b, folded on the
+        # [B, C] vectors first. Same result, a quarter of the tensor ops (a slider frame is mostly op overhead).
+        w = torch.as_tensor(encoded, dtype=h.dtype, device=h.device).reshape(-1, 1)  # [B or 1, 1]
+        mean = torch.lerp(self.norm.running_mean, self.encoded_mean, w)  # [B or 1, C]
+        inverse_std = torch.lerp(self.norm.running_var, self.encoded_var, w).add_(self.norm.eps).rsqrt_()
+        a = inverse_std * (1 + scale)  # [B, C]
+        b = shift - mean * a
+        return torch.addcmul(b[:, :, None, None], h, a[:, :, None, None])
 
 
 class Encoder(nn.Module):

@@ -5,7 +5,7 @@ import torch
 
 from aegan.config import ModelConfig
 from aegan.errors import CheckpointError
-from aegan.models import AEGAN, load_model
+from aegan.models import AEGAN, ConditionalBatchNorm, load_model
 
 
 def test_shapes(tiny_model, tiny_config):
@@ -25,6 +25,28 @@ def test_text_condition_plugs_in():
     text = torch.randn(3, 384)
     assert model.decode(torch.randn(3, 8), text).shape == (3, 1, 28, 28)
     assert model.judge(torch.zeros(3, 1, 28, 28), text).shape == (3,)
+
+
+@pytest.mark.parametrize("encoded", [0.0, 1.0, "per-row"])
+def test_conditional_batch_norm_at_inference_is_the_textbook_formula(encoded):
+    """Inference folds normalising and conditioning into one multiply-add; it must equal the plain form:
+    (h - mean) / sqrt(var + eps) * (1 + scale) + shift, with statistics blended by `encoded`."""
+    torch.manual_seed(0)
+    norm = ConditionalBatchNorm(6, condition_dim=4).eval()
+    for buffer in (norm.norm.running_mean, norm.encoded_mean):
+        buffer.copy_(torch.randn(6))
+    for buffer in (norm.norm.running_var, norm.encoded_var):
+        buffer.copy_(torch.rand(6) + 0.5)
+    torch.nn.init.normal_(norm.scale_shift.weight)  # zero at init: make the condition matter
+    h, c = torch.randn(3, 6, 5, 5), torch.randn(3, 4)
+    w = torch.tensor([0.0, 0.3, 1.0]) if encoded == "per-row" else torch.full((3,), encoded)
+    mean = torch.lerp(norm.norm.running_mean, norm.encoded_mean, w[:, None])[:, :, None, None]
+    var = torch.lerp(norm.norm.running_var, norm.encoded_var, w[:, None])[:, :, None, None]
+    scale, shift = norm.scale_shift(c)[:, :, None, None].chunk(2, dim=1)
+    expected = (h - mean) / torch.sqrt(var + norm.norm.eps) * (1 + scale) + shift
+    with torch.no_grad():
+        got = norm(h, c, w if encoded == "per-row" else encoded)
+    torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_save_load_gives_identical_output(tiny_model, tiny_checkpoint):
