@@ -7,8 +7,8 @@
    endpoint (`ping`, same queue and concurrency group as a slider frame), one slider frame (`interpolate`)
    and a grid (`sample`, 20 images, the tab's default), with 1, 4 and 16 users at once, each user its own
    session. Median and p95 over about `--requests` requests per level; errors are counted, not raised.
-2. Memory: VmRSS of the app's process after a first round of half as many requests, half-way through and after
-   `--memory-requests` mixed requests (sliders, directions, grids, new endpoints, text prompts, the no-op)
+2. Memory: VmRSS of the app's process after a first round of half as many requests, half-way through and
+   after `--memory-requests` mixed requests (sliders, directions, grids, new endpoints, text prompts, the no-op)
    from 4 users, each starting a new session every 100 requests the way visitors come and go; VmHWM is
    the peak.
 3. Cold start: `python app.py` until GET / answers 200, alternating with a bare Gradio hello-world started
