@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+import platform
 import re
 import shutil
 import socket
@@ -167,6 +168,37 @@ def test_gradio_recomputes_its_monitoring_summary_rarely(server):
 def test_app_sets_analytics_off_before_importing_gradio():
     source = (ROOT / "app.py").read_text()
     assert source.index('os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"') < source.index("from ui")
+
+
+# Six threads alive at once, each allocating; then glibc lists its arenas ("Arena N:") on stderr.
+ARENAS = """
+import ctypes, sys, threading
+if sys.argv[1] == "app":
+    import app  # noqa: F401  (limits the arenas on import, before any thread starts, as `python app.py` does)
+barrier = threading.Barrier(6)
+def work():
+    kept = [bytearray(1000) for _ in range(100)]  # above Python's small-object size: malloc, this thread's arena
+    barrier.wait()
+threads = [threading.Thread(target=work) for _ in range(6)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+ctypes.CDLL("libc.so.6").malloc_stats()
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc arenas are glibc's")
+def test_app_keeps_two_malloc_arenas_however_many_threads_allocate():
+    def arenas(mode: str) -> int:
+        env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+        out = subprocess.run([sys.executable, "-c", ARENAS, mode], cwd=ROOT, capture_output=True, text=True,
+                             timeout=600, env={**env, "GRADIO_ANALYTICS_ENABLED": "False"})
+        assert out.returncode == 0, out.stderr[-2000:]
+        return len(re.findall(r"^Arena \d+:", out.stderr, re.M))
+
+    assert arenas("bare") >= 4  # glibc's default: a new arena per allocating thread, up to 8 per core
+    assert arenas("app") <= 2
 
 
 def test_building_the_app_does_not_import_torch():
