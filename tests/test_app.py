@@ -294,6 +294,8 @@ def test_sample_same_seed_same_images_with_realness(client):
     assert [fetch(g["image"]) for g in gallery] == [fetch(g["image"]) for g in again]
     assert fetch(gallery[0]["image"]) != fetch(other[0]["image"])
     assert picture(gallery[0]["image"]).shape == (112, 112)
+    assert all(g["image"]["url"].startswith("data:image/png;base64,") and g["image"]["path"] is None
+               for g in gallery)  # inline: no file per image
 
 
 def test_sample_one_class_and_bad_numbers(client):

@@ -569,11 +569,15 @@ def test_the_file_route_serves_nothing_outside_the_app(base, path):
 
 
 def test_the_file_route_serves_the_apps_own_outputs(base):
-    """The positive control for the test above: an image the app made is readable at the URL it gave."""
-    outcome = call(base, "sample", ["mnist", -1, 0, 1, 1.0])
-    url = outcome.data[0][0]["image"]["url"]
+    """The positive control for the test above: a file the app made (the walk's GIF: images come inline, as
+    data: URLs) is readable at the URL it gave."""
+    session = "file-route-control"
+    assert call(base, "encode", [v for _, v in PARAMS["encode"]], session).kind == "complete"
+    outcome = call(base, "interpolate_gif", [v for _, v in PARAMS["interpolate_gif"]], session)
+    url = outcome.data[0]["url"]
+    assert url.startswith(f"{base}/gradio_api/file=")
     response = httpx.get(url, timeout=30)
-    assert response.status_code == 200 and response.content[:4] == b"\x89PNG"
+    assert response.status_code == 200 and response.content[:6] == b"GIF89a"
 
 
 def test_a_payload_path_cannot_read_a_file_outside_the_app(base, tmp_path):

@@ -630,6 +630,16 @@ def seed_number(label: str = "Seed", value: int = 0, **kwargs) -> gr.Number:
     return gr.Number(value=value, label=label, precision=0, minimum=0, maximum=SEED_MAX, **kwargs)
 
 
+def inline_png(image: Image.Image):
+    """A PIL image as Gradio's ImageData holding a PNG data: URL (path None: nothing written to the cache)."""
+    from gradio.data_classes import ImageData
+
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return ImageData(url="data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"),
+                     orig_name="image.png", mime_type="image/png")
+
+
 class InlineImage(gr.Image):
     """An output image that travels inside the response as a PNG data: URL (a 224 px frame is about 1.4 kB):
     no file written to Gradio's cache and hashed, and no second request from the browser to fetch it. For a
@@ -638,14 +648,23 @@ class InlineImage(gr.Image):
     is_template = True  # drawn by Gradio's own Image front end
 
     def postprocess(self, value):
-        if not isinstance(value, Image.Image):
-            return super().postprocess(value)
-        from gradio.data_classes import ImageData
+        return inline_png(value) if isinstance(value, Image.Image) else super().postprocess(value)
 
-        buffer = io.BytesIO()
-        value.save(buffer, format="PNG")
-        return ImageData(url="data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"),
-                         orig_name="image.png", mime_type="image/png")
+
+class InlineGallery(gr.Gallery):
+    """A gallery of PIL images (each alone or with its caption) sent inline like InlineImage. Gradio's own
+    Gallery starts a thread pool for every response and writes each image to its cache: for a grid of 20
+    that was most of the time the server spent on the response."""
+
+    is_template = True  # drawn by Gradio's own Gallery front end
+
+    def postprocess(self, value):
+        items = [item if isinstance(item, (tuple, list)) else (item, None) for item in value or []]
+        if not items or not all(isinstance(image, Image.Image) for image, _ in items):
+            return super().postprocess(value)
+        from gradio.components.gallery import GalleryData, GalleryImage
+
+        return GalleryData(root=[GalleryImage(image=inline_png(image), caption=caption) for image, caption in items])
 
 
 def image_output(label: str, **kwargs) -> InlineImage:
@@ -655,9 +674,9 @@ def image_output(label: str, **kwargs) -> InlineImage:
                        **kwargs)
 
 
-def gallery_output(label: str, columns: int = 8, **kwargs) -> gr.Gallery:
+def gallery_output(label: str, columns: int = 8, **kwargs) -> InlineGallery:
     kwargs.setdefault("height", "auto")
-    return gr.Gallery(label=label, format="png", columns=columns, object_fit="contain", elem_classes=["pixels"],
+    return InlineGallery(label=label, format="png", columns=columns, object_fit="contain", elem_classes=["pixels"],
                       interactive=False, **kwargs)
 
 
