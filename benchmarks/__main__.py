@@ -101,14 +101,9 @@ def run_sections(wanted: list[str], n: dict[str, int], device: str) -> tuple[lis
         elif name == app_wanted[0]:  # latency and memory share one running app
             from . import app_latency
 
-            def with_app():
-                with app_latency.running_app(device) as (base, pid):
-                    out = [app_latency.latency(base, n["requests"])] if "latency" in app_wanted else []
-                    if "memory" in app_wanted:
-                        out.append(app_latency.memory(base, pid, n["memory_requests"]))
-                return out
-
-            attempt(app_wanted, with_app)
+            attempt(app_wanted, lambda: app_latency.on_one_app(n["requests"] if "latency" in app_wanted else 0,
+                                                               n["memory_requests"] if "memory" in app_wanted else 0,
+                                                               device))
     return sections, ok
 
 

@@ -337,6 +337,16 @@ def cold_start(starts: int, device: str = "auto") -> Section:
                    "GET / answering 200 (the models load in the background after that).")
 
 
+def on_one_app(requests: int, memory_requests: int, device: str = "auto") -> list[Section]:
+    """The latency section (unless `requests` is 0), then the memory section (unless `memory_requests` is 0),
+    measured on one running app."""
+    with running_app(device) as (base, pid):
+        sections = [latency(base, requests)] if requests else []
+        if memory_requests:
+            sections.append(memory(base, pid, memory_requests))
+    return sections
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=100, help="requests per endpoint and number of users")
@@ -345,10 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="the app's AEGAN_DEVICE")
     args = parser.parse_args(argv)
     sections = [cold_start(args.starts, args.device)] if args.starts else []
-    with running_app(args.device) as (base, pid):
-        sections.append(latency(base, args.requests))
-        if args.memory_requests:
-            sections.append(memory(base, pid, args.memory_requests))
+    sections += on_one_app(args.requests, args.memory_requests, args.device)
     for section in sections:
         print(render_section(section), end="\n\n")
     return 0
