@@ -29,7 +29,7 @@ limit_malloc_arenas()
 import logging  # noqa: E402
 
 from ui.common import start_warm_up  # noqa: E402
-from ui.studio import LAUNCH, build_demo  # noqa: E402
+from ui.studio import build_demo, launch  # noqa: E402
 
 
 def main() -> None:
@@ -37,16 +37,7 @@ def main() -> None:
                         format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own start-up probes, one line each
     demo = build_demo()
-    for attempt in range(3):
-        try:
-            demo.launch(prevent_thread_lock=True, **LAUNCH)
-            break
-        except ValueError as error:
-            # Gradio gives up when its own page does not answer within 3 s, as on a machine busy training.
-            if "localhost is not accessible" not in str(error) or attempt == 2:
-                raise
-            logging.getLogger("aegan.app").warning("the page was slow to answer; starting again")
-            demo.close()
+    launch(demo)
     start_warm_up()  # torch, the models and the text encoder load after the page is up
     demo.block_thread()
 

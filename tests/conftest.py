@@ -49,18 +49,10 @@ def server(tmp_path_factory):
     # Gradio's upload and cache folder, private to this test run: by default it is /tmp/gradio, shared by every
     # Gradio server on the machine, with files named by content, which each server deletes when it stops.
     patch.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio")))
-    from ui.studio import LAUNCH, build_demo
+    from ui.studio import build_demo, launch
 
     demo = build_demo()
-    for attempt in range(3):  # as app.py: Gradio gives up when its own page is slow to answer on a busy machine
-        try:
-            demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(), quiet=True,
-                        **LAUNCH)
-            break
-        except ValueError as error:
-            if "localhost is not accessible" not in str(error) or attempt == 2:
-                raise
-            demo.close()
+    launch(demo, server_name="127.0.0.1", server_port=free_port(), quiet=True)
     yield demo
     demo.close()
     patch.undo()

@@ -3,6 +3,7 @@ queue and launch settings that app.py and the tests share."""
 
 from __future__ import annotations
 
+import logging
 import os
 
 import gradio as gr
@@ -68,3 +69,17 @@ def build_demo() -> gr.Blocks:
         gr.api(ping, api_name="ping", api_visibility="undocumented", **LIVE)
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", ANALYTICS_EVERY)  # read when the queue is made
     return demo.queue(**QUEUE)
+
+
+def launch(demo: gr.Blocks, **options) -> None:
+    """demo.launch with LAUNCH, not blocking, tried up to 3 times: Gradio gives up when its own page does not
+    answer within 3 s, as on a machine busy training. `options`: more launch arguments (address, port)."""
+    for attempt in range(3):
+        try:
+            demo.launch(prevent_thread_lock=True, **LAUNCH, **options)
+            return
+        except ValueError as error:
+            if "localhost is not accessible" not in str(error) or attempt == 2:
+                raise
+            logging.getLogger("aegan.app").warning("the page was slow to answer; starting again")
+            demo.close()
