@@ -38,12 +38,13 @@ def drawing_canvas(image: np.ndarray) -> np.ndarray:
 
 def operations(device: str) -> list[tuple[str, float | None, object, str]]:
     """(name, target in ms or None, fn, note) for each timed operation, on models loaded onto `device`."""
+    from aegan.devices import pick_device
     from aegan.images import prepare_image, to_tensor
     from aegan.models import load_model
     from aegan.pipeline import encode, interpolate, make_generator, sample
     from aegan.repair import repair
 
-    cgan = load_model(CHECKPOINTS / f"{DATASET}-cgan", device).requires_grad_(False)
+    cgan = load_model(CHECKPOINTS / f"{DATASET}-cgan", pick_device(device)).requires_grad_(False)
     with np.load(EXAMPLES) as data:
         images = data["images"]
     x = to_tensor(images[:1])  # a real test image, [1, 1, 28, 28]
@@ -77,6 +78,7 @@ def operations(device: str) -> list[tuple[str, float | None, object, str]]:
 
 def text_operations(device: str) -> list[tuple[str, float | None, object, str]]:
     """Text prompt -> 16 images, as the app calls it (aegan.text.text_to_image: embed, draw, describe)."""
+    from aegan.devices import pick_device
     from aegan.errors import InputError
     from aegan.models import load_model
     from aegan.text import describe, generate_from_embedding, load_text_encoder, text_to_image
@@ -84,7 +86,7 @@ def text_operations(device: str) -> list[tuple[str, float | None, object, str]]:
     folder = CHECKPOINTS / f"{DATASET}-text2img"
     if not (folder / "config.json").is_file():
         return [("text prompt -> 16 images", None, None, f"skipped: {folder.name} is not installed")]
-    model = load_model(folder, device).requires_grad_(False)
+    model = load_model(folder, pick_device(device)).requires_grad_(False)
     try:
         encoder = load_text_encoder()
     except InputError as error:
