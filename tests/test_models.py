@@ -91,13 +91,3 @@ def test_garbled_config(tiny_checkpoint):
     with pytest.raises(CheckpointError, match="config.json: not valid JSON"):
         load_model(tiny_checkpoint)
 
-
-@pytest.mark.parametrize("choice", ["auto", "cpu"])
-def test_picking_a_device_turns_tf32_off(monkeypatch, choice):
-    """cuDNN's TF32 (on by default) made repair and analogy on a GPU drift from the CPU's images; every path
-    to a device (app, CLI, training, benchmarks) goes through pick_device, which keeps float32 exact."""
-    from aegan.devices import pick_device
-
-    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", True)  # PyTorch's default
-    pick_device(choice)
-    assert torch.backends.cudnn.allow_tf32 is False
