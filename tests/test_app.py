@@ -155,7 +155,7 @@ def test_plain_inputs_are_read_without_a_thread_hop_and_still_checked(server, cl
     assert all(not fns[name].preprocess for name in inline)
     # Gradio's own checks and messages, run inline: range, choices, and a value the session's copy decides.
     assert "greater than maximum" in error_of(client, "mnist", -1, 0, 65, 1.0, api_name="/sample")
-    assert "not in the list of choices" in error_of(client, "mnist", 12, 0, 4, 1.0, api_name="/sample")
+    assert "must be one of its choices" in error_of(client, "mnist", 12, 0, 4, 1.0, api_name="/sample")
 
 
 def test_gradio_recomputes_its_monitoring_summary_rarely(server):
@@ -270,7 +270,7 @@ def test_walk_refuses_out_of_range_numbers(client):
     client.predict(*endpoints(), api_name="/encode")
     assert "greater than maximum" in error_of(client, "mnist", 2.0, "slerp", *NO_MOVES, api_name="/interpolate")
     assert "less than minimum" in error_of(client, "mnist", 0.5, "lerp", -9.0, 0, 0, 0, 0, api_name="/move_along")
-    assert "not in the list of choices" in error_of(client, "mnist", 0.5, "cubic", *NO_MOVES,
+    assert "must be one of its choices" in error_of(client, "mnist", 0.5, "cubic", *NO_MOVES,
                                                      api_name="/interpolate")
     assert "less than minimum" in error_of(client, *endpoints(seed_a=-1), api_name="/encode")
 
@@ -304,8 +304,8 @@ def test_sample_one_class_and_bad_numbers(client):
     assert "greater than maximum" in error_of(client, "mnist", -1, 0, 65, 1.0, api_name="/sample")
     assert "less than minimum" in error_of(client, "mnist", -1, 0, 0, 1.0, api_name="/sample")
     assert "greater than maximum" in error_of(client, "mnist", -1, 0, 4, 2.5, api_name="/sample")
-    assert "not in the list of choices" in error_of(client, "mnist", 12, 0, 4, 1.0, api_name="/sample")
-    assert "not in the list of choices" in error_of(client, "cifar", -1, 0, 4, 1.0, api_name="/sample")
+    assert "must be one of its choices" in error_of(client, "mnist", 12, 0, 4, 1.0, api_name="/sample")
+    assert "must be one of its choices" in error_of(client, "cifar", -1, 0, 4, 1.0, api_name="/sample")
 
 
 # --- image repair --------------------------------------------------------------------------------------------

@@ -415,3 +415,48 @@ def test_repair_reads_back_only_its_own_pictures(pixels):
     if gray is not None:
         assert gray.shape == (28, 28) and gray.dtype == np.uint8
 
+
+
+# --- what a request may send for a simple input: read by Gradio or refused in one sentence -------------------
+
+# Anything JSON can carry: integers of any length (10**400 too), NaN and infinities (Python's json reads them),
+# text, and lists and objects of those.
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=60),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6)
+
+
+@pytest.fixture(scope="module")
+def simple_inputs():
+    """One of each simple input component the app uses, set up as the app sets them up."""
+    import gradio as gr
+
+    from ui.common import SEED_MAX
+
+    return [gr.Slider(0, 1, value=0.5, label="t"), gr.Number(value=0, precision=0, minimum=0, maximum=SEED_MAX),
+            gr.Radio(["fashion-mnist", "mnist"], label="Dataset"), gr.Textbox(label="Prompt"),
+            gr.Dropdown(choices=[("all classes", -1), ("T-shirt/top", 0), ("trouser", 1)], value=-1, label="Class")]
+
+
+@FUZZ
+@example(value=10**400)
+@example(value=float("nan"))
+@example(value="x" * 60)
+@given(value=JSON_VALUES)
+def test_any_value_for_a_simple_input_is_read_or_refused_in_one_sentence(simple_inputs, value):
+    """ui.common's request check, then Gradio's own reading of what it lets through: a value either becomes an
+    input or gets a one-line reason (a short gr.Error from Gradio, e.g. over the maximum); nothing else."""
+    import gradio as gr
+
+    from ui.common import _value_problem
+
+    for block in simple_inputs:
+        problem = _value_problem(block, value, 2**20)
+        if problem is not None:
+            assert isinstance(problem, str) and "\n" not in problem and len(problem) < 200, problem
+            continue
+        try:
+            block.preprocess(value)
+        except gr.Error as error:
+            assert "\n" not in str(error) and len(str(error)) < 200, f"{type(block).__name__}: {error}"

@@ -255,8 +255,8 @@ WITH_INPUTS = [api for api, params in PARAMS.items() if params]
 CASES: list[Case] = [
     # --- every endpoint with a dataset: missing, unknown, wrong type ---
     *[dataset_none(api) for api in WITH_DATASET],
-    *[err(api, "not in the list of choices", dataset="cifar") for api in WITH_DATASET],
-    *[err(api, "not in the list of choices", dataset=7) for api in WITH_DATASET],
+    *[err(api, "must be one of its choices", dataset="cifar") for api in WITH_DATASET],
+    *[err(api, "must be one of its choices", dataset=7) for api in WITH_DATASET],
     *[err(api, "must be one of its choices", dataset=["mnist"]) for api in WITH_DATASET],
     *[err(api, "must be one of its choices", dataset={"$ne": 1}) for api in WITH_DATASET],
     # --- every endpoint with inputs: nothing sent, a few values missing; and bodies that are not calls ---
@@ -294,8 +294,8 @@ CASES: list[Case] = [
     err("sample", "less than minimum", truncation=-0.1),
     err("sample", "greater than maximum", truncation=2.5),
     err("sample", "must be a number", truncation="1"),
-    err("sample", "not in the list of choices", label=10),
-    err("sample", "not in the list of choices", label="7"),
+    err("sample", "must be one of its choices", label=10),
+    err("sample", "must be one of its choices", label="7"),
     err("sample", "must be one of its choices", label=[1]),
     err("sample", "must be one of its choices", label=True),
     ok("sample", '"D ', name="seed-None-is-0", seed=None),  # documented: no seed means seed 0
@@ -303,15 +303,23 @@ CASES: list[Case] = [
     ok("sample", "(seed 2)", name="seed-1.5-rounds", seed=1.5),  # precision 0: Gradio rounds the seed
     ok("sample", '"D ', name="count-3.0", count=3.0),
 
+    # JSON allows integers of any length (a script can send 10**400; a float cannot hold it), and long values
+    # for a choice: each gets a short sentence, not the value echoed back
+    err("sample", "is out of range", name="count-10**400", count=10**400),
+    err("text_to_image", "is out of range", name="seed-10**400", seed=10**400),
+    err("interpolate", "is out of range", name="t--10**400", t=-10**400),
+    err("sample", "must be one of its choices", name="label-10**400", label=10**400),
+    err("sample", "must be one of its choices", name="dataset-10k-characters", dataset="x" * 10_000),
+
     # --- the latent explorer ---
     err("encode", "less than minimum", a_seed=-1),
     err("encode", "must be a finite number", b_seed=NAN),
     err("encode", "must be a number", a_seed="one"),
-    err("encode", "not in the list of choices", a_source="camera"),
-    err("encode", "not in the list of choices", b_class=10),
+    err("encode", "must be one of its choices", a_source="camera"),
+    err("encode", "must be one of its choices", b_class=10),
     err("encode", "greater than maximum", t=2),
     err("encode", "must be a finite number", t=NAN),
-    err("encode", "not in the list of choices", method="cubic"),
+    err("encode", "must be one of its choices", method="cubic"),
     err("encode", "less than minimum", direction_1=-9),
     err("encode", "must be a finite number", direction_5=-INF),
     err("encode", "not uploaded to this app", name="path-outside", a_source="upload",
@@ -355,11 +363,11 @@ CASES: list[Case] = [
     err("interpolate", "must be a finite number", t=NAN),
     err("interpolate", "less than minimum", t=-0.01),
     err("interpolate", "method must be", method=None),
-    err("interpolate", "not in the list of choices", method="SLERP"),
+    err("interpolate", "must be one of its choices", method="SLERP"),
     err("interpolate", "greater than maximum", direction_3=3.5),
     err("move_along", "must be a finite number", direction_2=INF),
     err("move_along", "must be a number", direction_4=[1]),
-    err("interpolate_gif", "not in the list of choices", method=""),
+    err("interpolate_gif", "must be one of its choices", method=""),
     err("interpolate_gif", "must be a finite number", direction_1=NAN),
     err("interpolate", "endpoints are not set", name="other-dataset", dataset="fashion-mnist"),  # encoded for mnist
 
@@ -494,6 +502,20 @@ def test_hostile_input_gets_a_clear_answer(base, files, case):
         assert str(case.says) in text, text[:500]
         assert "Traceback" not in text
     still_serving(base, case.api, files)
+
+
+def test_reading_an_unknown_event_gets_an_error_and_the_server_answers_on(base):
+    """GET /gradio_api/call/<api>/<id> for an id the queue never made: Gradio sends an error event ("404: Not
+    Found"), then drops the connection before the stream's last chunk (its route, not ours)."""
+    lines = []
+    with httpx.Client(timeout=30) as client:
+        try:
+            with client.stream("GET", f"{base}/gradio_api/call/ping/{uuid.uuid4().hex}") as stream:
+                lines.extend(stream.iter_lines())
+        except httpx.RemoteProtocolError:
+            pass
+    assert "event: error" in lines and any(line.startswith("data:") and "404" in line for line in lines), lines
+    assert call(base, "ping", []).kind == "complete"
 
 
 def test_every_endpoint_is_in_the_table(server):

@@ -310,12 +310,19 @@ def _value_problem(block, value, max_file_size: float) -> str | None:
             return None if isinstance(block, gr.Number) and not isinstance(block, gr.Slider) else "needs a number"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"must be a number, not {_shown(value)}"
-        if not math.isfinite(value):
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # JSON allows an integer of any length; a float cannot hold 10**400
+            return f"is out of range: {_shown(value)}"
+        if not finite:
             return f"must be a finite number, not {value}"
     elif isinstance(block, (gr.Radio, gr.Dropdown)):
-        multiple = isinstance(block, gr.Dropdown) and block.multiselect
-        if value is not None and not multiple and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
-            return f"must be one of its choices, not {_shown(value)}"
+        if value is None or (isinstance(block, gr.Dropdown) and (block.multiselect or block.allow_custom_value)):
+            return None  # None: each callback says what no choice means
+        # Checked here rather than by Gradio, whose message repeats the whole value (a 10,000-character one too).
+        choices = [choice for _, choice in block.choices]
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)) or value not in choices:
+            return f"must be one of its choices ({', '.join(map(str, choices))}), not {_shown(value)}"
     elif isinstance(block, gr.Textbox):
         if value is not None and not isinstance(value, str):
             return f"must be text, not {_shown(value)}"
@@ -357,7 +364,7 @@ def check_request(block_fn, inputs, state, max_file_size: float | None) -> None:
         block = session_copy(block, state)
         problem = _value_problem(block, inputs[index], limit)
         if problem:
-            if problem.startswith(("must", "needs")):  # about this input: say which one
+            if problem.startswith(("must", "needs", "is ")):  # about this input: say which one
                 problem = f"“{_input_name(block_fn, index, block)}” {problem}"
             raise gr.Error(sentence(problem), print_exception=False)  # else a sentence about a file
 
