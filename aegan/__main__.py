@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .errors import CheckpointError, InputError
+from .errors import CheckpointError, InputError, shown
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", required=True, help="checkpoint folder or Hub repo id")
     s.add_argument("--n", type=int, required=True, help="number of images (1..10000)")
     s.add_argument("--label", type=int, help="class id; default: n spread evenly over the classes")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=int, default=0, help="0 to 2**64 - 1")
     s.add_argument("--truncation", type=float, default=1.0, help="scale of z (0..2); below 1 = safer, less varied")
     s.add_argument("--out", type=Path, required=True)
     s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     w = commands.add_parser("interpolate", help="a walk through the latent space between two seeds, as a GIF")
     w.add_argument("--model", required=True, help="a *-cgan checkpoint folder or Hub repo id")
-    w.add_argument("--from-seed", type=int, default=0)
+    w.add_argument("--from-seed", type=int, default=0, help="0 to 2**64 - 1")
     w.add_argument("--to-seed", type=int, default=1)
     w.add_argument("--from-label", type=int, default=0, help="class at the start")
     w.add_argument("--to-label", type=int, help="class at the end (default: the start class)")
@@ -238,7 +238,7 @@ def _interpolate(args) -> int:
     from .pipeline import check_label, draw_latents, interpolate
 
     if not 2 <= args.steps <= 500:
-        raise InputError(f"--steps must be from 2 to 500, not {args.steps}")
+        raise InputError(f"--steps must be from 2 to 500, not {shown(args.steps)}")
     model = load_model(args.model, pick_device(args.device))
     if model.config.condition != "class":
         raise InputError("interpolate needs a class-conditional model (a checkpoints/*-cgan folder)")

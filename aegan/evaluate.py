@@ -57,7 +57,7 @@ def evaluate_model(folder: Path, *, samples: int | None = None, device: torch.de
     config = model.config
     classifier = load_classifier(config.dataset)
     (xa, ya), (xb, yb), test = test_halves(config.dataset)
-    n = samples or len(yb)
+    n = len(yb) if samples is None else samples
     x_fake, y_fake = sample(model, n, seed=0)
 
     features_a, _ = classify(classifier, xa)

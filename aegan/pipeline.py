@@ -11,10 +11,11 @@ import numbers
 
 import torch
 
-from .errors import InputError
+from .errors import InputError, shown
 from .models import AEGAN
 
 MAX_IMAGES = 10_000  # one call never makes more than this (memory stays bounded)
+MAX_SEED = 2**64 - 1  # torch.Generator.manual_seed takes up to 64 bits
 
 
 def make_generator(seed: int | None, device: torch.device | str = "cpu") -> torch.Generator:
@@ -23,6 +24,8 @@ def make_generator(seed: int | None, device: torch.device | str = "cpu") -> torc
     g = torch.Generator("cpu")
     if seed is None:
         g.seed()
+    elif not _is_whole(seed) or not 0 <= seed <= MAX_SEED:
+        raise InputError(f"seed must be a whole number from 0 to 2**64 - 1, not {shown(seed)}")
     else:
         g.manual_seed(int(seed))
     return g
@@ -34,21 +37,22 @@ def spread_labels(n: int, num_classes: int) -> torch.Tensor:
 
 
 def _is_whole(value) -> bool:
-    """True for a finite whole number (3 or 3.0), False for anything else (NaN, 2.5, None, "3", True)."""
-    return (isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-            and int(value) == value)
+    """True for a finite whole number (3, 3.0 or 10**400), False for anything else (NaN, 2.5, None, "3", True)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    return isinstance(value, numbers.Integral) or (math.isfinite(value) and int(value) == value)
 
 
 def check_label(model: AEGAN, label: int) -> int:
     k = model.config.num_classes
     if not _is_whole(label) or not 0 <= int(label) < k:
-        raise InputError(f"label {label!r} is out of range; this model has classes 0..{k - 1}")
+        raise InputError(f"label {shown(label)} is out of range; this model has classes 0..{k - 1}")
     return int(label)
 
 
 def check_count(n: int, limit: int = MAX_IMAGES) -> int:
     if not _is_whole(n) or not 1 <= n <= limit:
-        raise InputError(f"count must be a whole number from 1 to {limit:,}, not {n!r}")
+        raise InputError(f"count must be a whole number from 1 to {limit:,}, not {shown(n)}")
     return int(n)
 
 
@@ -138,7 +142,7 @@ def interpolate(model: AEGAN, start: tuple[torch.Tensor, torch.Tensor], end: tup
     Returns x [T, 1, 28, 28] for fractions [T] in [0, 1].
     """
     if method not in ("lerp", "slerp"):
-        raise InputError(f"method must be 'lerp' or 'slerp', not {method!r}")
+        raise InputError(f"method must be 'lerp' or 'slerp', not {shown(method)}")
     (z0, c0), (z1, c1) = start, end
     t = fractions.float().clamp(0, 1)
     z = slerp(z0, z1, t) if method == "slerp" else torch.lerp(z0, z1, t[:, None])

@@ -4,6 +4,8 @@ import sys
 import numpy as np
 import pytest
 
+BIG = "1" + "0" * 400
+
 
 def run(*args):
     return subprocess.run([sys.executable, "-m", "aegan", *map(str, args)], capture_output=True, text=True)
@@ -34,11 +36,17 @@ def test_sample_one_label(tiny_checkpoint, tmp_path):
     (["--n", "4", "--label", "10"], "out of range"),
     (["--n", "4", "--label", "-1"], "out of range"),
     (["--n", "4", "--truncation", "nan"], "truncation"),
+    (["--n", BIG], "count must be"),  # argparse reads any number of digits: no float holds it
+    (["--n", "4", "--label", BIG], "out of range"),
+    (["--n", "4", "--seed", BIG], "seed must be"),
+    (["--n", "4", "--seed", str(2**64)], "seed must be"),  # one past what torch's generator takes
+    (["--n", "4", "--seed", "-1"], "seed must be"),
 ])
 def test_sample_bad_values(tiny_checkpoint, tmp_path, args, message):
     result = run("sample", "--model", tiny_checkpoint, *args, "--out", tmp_path / "x.npz")
     assert result.returncode == 2
     assert message in result.stderr and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr) < 200, result.stderr  # a 400-digit value is not echoed whole
 
 
 def test_sample_bad_model_and_out(tiny_checkpoint, tmp_path):
@@ -76,3 +84,11 @@ def test_interpolate_writes_a_gif_and_npz(tiny_checkpoint, tmp_path):
     for args, message in [(["--steps", 1], "--steps"), (["--to-label", 12], "out of range")]:
         result = run("interpolate", "--model", tiny_checkpoint, *args, "--out", gif)
         assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("args, message", [(["--steps", BIG], "--steps must be"), (["--from-seed", BIG], "seed must be"),
+                                           (["--to-label", BIG], "out of range")])
+def test_interpolate_bad_values(tiny_checkpoint, tmp_path, args, message):
+    result = run("interpolate", "--model", tiny_checkpoint, *args, "--out", tmp_path / "walk.gif")
+    assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1
+    assert len(result.stderr) < 200 and not (tmp_path / "walk.gif").exists()

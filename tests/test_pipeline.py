@@ -27,10 +27,19 @@ def test_labels_spread_evenly_or_fixed(tiny_model):
 @pytest.mark.parametrize("kwargs, message", [
     (dict(n=0), "count"), (dict(n=-3), "count"), (dict(n=5, labels=10), "out of range"),
     (dict(n=5, labels=-1), "out of range"), (dict(n=5, truncation=-1.0), "truncation"),
+    (dict(n=10**400), "count"), (dict(n=5, labels=10**400), "out of range"),  # no float holds 10**400
+    (dict(n=5, seed=2**64), "seed"), (dict(n=5, seed=-1), "seed"), (dict(n=5, seed=2.5), "seed"),
+    (dict(n=5, seed=float("nan")), "seed"), (dict(n=5, seed="7"), "seed"),
 ])
 def test_sample_rejects_bad_values(tiny_model, kwargs, message):
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(InputError, match=message) as refused:
         sample(tiny_model, **kwargs)
+    assert len(str(refused.value)) < 120  # the value is shown cut short, not 400 digits
+
+
+def test_seeds_take_the_whole_64_bit_range(tiny_model):
+    for seed in (0, 2**64 - 1, 3.0):
+        assert sample(tiny_model, 2, seed=seed)[0].shape == (2, 1, 28, 28)
 
 
 def test_truncation_zero_gives_one_image_per_class(tiny_model):

@@ -27,7 +27,7 @@ import numpy as np
 from PIL import Image
 
 from aegan.data import CLASS_NAMES, local_checkpoints  # numpy only, no torch
-from aegan.errors import CheckpointError, InputError
+from aegan.errors import CheckpointError, InputError, shown
 from aegan.images import DAMAGED, DECODE_ERRORS, NOT_AN_IMAGE, check_image_file  # PIL and numpy only, no torch
 
 try:  # ZeroGPU on Hugging Face Spaces: the GPU is attached only inside functions decorated with it
@@ -249,12 +249,6 @@ def describe_device() -> str:
 # missing value) into an error with no message at all (show_error=False), and its gr.Image reads any file
 # path a script names. StudioBlocks checks every value first and answers with one sentence instead.
 
-def _shown(value) -> str:
-    """A value as it can appear inside a one-line message."""
-    text = " ".join(repr(value).split())
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def _input_name(block_fn, index: int, block) -> str:
     """How a user knows the input: its label, else the callback's parameter name."""
     if getattr(block, "label", None):
@@ -270,7 +264,7 @@ def _file_problem(value, max_file_size: float) -> str | None:
     from gradio.utils import get_upload_folder
 
     if not isinstance(value, dict):
-        return f"an image must be sent as an uploaded file ({{'path': ..., 'meta': ...}}), not {_shown(value)}"
+        return f"an image must be sent as an uploaded file ({{'path': ..., 'meta': ...}}), not {shown(value)}"
     path, url = value.get("path"), value.get("url")
     try:
         if isinstance(url, str) and url.startswith("data:"):  # the image inline, base64: Gradio reads it first
@@ -284,7 +278,7 @@ def _file_problem(value, max_file_size: float) -> str | None:
             if not path:
                 return None
         if not isinstance(path, str) or not path:
-            return f"an image file needs a 'path' from the upload route, not {_shown(path)}"
+            return f"an image file needs a 'path' from the upload route, not {shown(path)}"
         # Only files that reached the server through its upload route (or that it wrote itself) may be read:
         # never a path a script names, and never a URL the server would have to fetch.
         folder = Path(get_upload_folder()).resolve()
@@ -309,11 +303,11 @@ def _value_problem(block, value, max_file_size: float) -> str | None:
         if value is None:
             return None if isinstance(block, gr.Number) and not isinstance(block, gr.Slider) else "needs a number"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return f"must be a number, not {_shown(value)}"
+            return f"must be a number, not {shown(value)}"
         try:
             finite = math.isfinite(value)
         except OverflowError:  # JSON allows an integer of any length; a float cannot hold 10**400
-            return f"is out of range: {_shown(value)}"
+            return f"is out of range: {shown(value)}"
         if not finite:
             return f"must be a finite number, not {value}"
     elif isinstance(block, (gr.Radio, gr.Dropdown)):
@@ -322,22 +316,22 @@ def _value_problem(block, value, max_file_size: float) -> str | None:
         # Checked here rather than by Gradio, whose message repeats the whole value (a 10,000-character one too).
         choices = [choice for _, choice in block.choices]
         if isinstance(value, bool) or not isinstance(value, (str, int, float)) or value not in choices:
-            return f"must be one of its choices ({', '.join(map(str, choices))}), not {_shown(value)}"
+            return f"must be one of its choices ({', '.join(map(str, choices))}), not {shown(value)}"
     elif isinstance(block, gr.Textbox):
         if value is not None and not isinstance(value, str):
-            return f"must be text, not {_shown(value)}"
+            return f"must be text, not {shown(value)}"
     elif isinstance(block, gr.Dataset):
         count = len(getattr(block, "raw_samples", None) or block.samples or [])
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < count:
-            return f"must be an example number from 0 to {count - 1}, not {_shown(value)}"
+            return f"must be an example number from 0 to {count - 1}, not {shown(value)}"
     elif isinstance(block, gr.ImageEditor):
         if value is None:
             return None
         if not isinstance(value, dict):
-            return f"must be an editor value {{'background', 'layers', 'composite'}}, not {_shown(value)}"
+            return f"must be an editor value {{'background', 'layers', 'composite'}}, not {shown(value)}"
         layers = value.get("layers") or []
         if not isinstance(layers, list):
-            return f"must have a list of layers, not {_shown(layers)}"
+            return f"must have a list of layers, not {shown(layers)}"
         files = [value.get("background"), value.get("composite"), *layers]
         return next(filter(None, (_file_problem(f, max_file_size) for f in files if f is not None)), None)
     elif isinstance(block, gr.Image):
@@ -466,7 +460,7 @@ class StudioBlocks(gr.Blocks):
             raise gr.Error(sentence(error.message), duration=error.duration, visible=error.visible,
                            title=error.title, print_exception=False) from None
         except Exception as error:  # what check_request did not foresee: still one sentence, never silence
-            log.warning("%s: a value sent could not be read: %s", block_fn.api_name, _shown(str(error)))
+            log.warning("%s: a value sent could not be read: %s", block_fn.api_name, shown(str(error)))
             raise gr.Error("A value sent to this app could not be read; /gradio_api/info lists what each input "
                            "expects.", print_exception=False) from None
 
