@@ -122,13 +122,28 @@ def prepare_image(image: Image.Image | np.ndarray) -> tuple[np.ndarray, list[str
         image.load()
     except DECODE_ERRORS:
         raise InputError(DAMAGED) from None
+    image, notes = _upright(image)
     try:
-        return _to_gray(image)
+        array, more_notes = _to_gray(image)
+        return array, notes + more_notes
     except InputError:
         raise
     except (ValueError, OSError, TypeError):  # a mode Pillow cannot convert (LAB, premultiplied alpha, ...)
         raise InputError(f"images in Pillow's {image.mode!r} mode cannot be read; send an RGB, RGBA or "
                          "grayscale image") from None
+
+
+def _upright(image: Image.Image) -> tuple[Image.Image, list[str]]:
+    """A phone photo stores its pixels as the sensor saw them plus an EXIF orientation tag, which browsers
+    obey: turn the pixels the way the user sees them, or E reads a sideways digit. (Gradio already turns the
+    app's uploads; this is for images handed to the library directly.)"""
+    try:
+        orientation = image.getexif().get(0x0112, 1)  # EXIF Orientation: 1 = upright, 2-8 = turn and/or flip
+    except DECODE_ERRORS:  # a damaged EXIF block: the pixels are still there
+        return image, []
+    if orientation not in range(2, 9):
+        return image, []
+    return ImageOps.exif_transpose(image), ["turned upright, as its EXIF orientation says"]
 
 
 def _to_gray(image: Image.Image) -> tuple[np.ndarray, list[str]]:

@@ -109,3 +109,21 @@ def test_latents_are_drawn_at_the_models_calibrated_scale(tiny_config):
     assert torch.allclose(draw_latents(wide, 6, seed=3, truncation=0.5), 0.75 * z)
     with pytest.raises(InputError, match="truncation"):
         draw_latents(plain, 2, truncation=2.5)
+
+
+def test_prepare_image_turns_a_photo_upright_by_its_exif_orientation():
+    """A phone photo: pixels stored sideways, EXIF orientation 6 (the viewer turns it 90 degrees clockwise).
+    The stored top rows are bright, so upright they are the right-hand columns."""
+    import io
+
+    stored = np.zeros((28, 28), np.uint8)
+    stored[:4] = 255
+    image = Image.fromarray(stored)
+    exif = image.getexif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", exif=exif)
+    array, notes = prepare_image(Image.open(buffer))
+    assert "turned upright, as its EXIF orientation says" in notes
+    assert array[:, -4:].min() == 255 and array[:, :-4].max() == 0
+    assert prepare_image(Image.fromarray(stored))[0][:4].min() == 255  # no tag: as stored
