@@ -49,7 +49,7 @@ classifiers: setup data
 results: setup data
 	$(PY) -m aegan evaluate
 
-# Speed, load, memory and cold-start figures -> docs/PERFORMANCE.md (10-20 minutes; run on a quiet machine).
+# Speed, load, memory and cold-start figures -> docs/PERFORMANCE.md (2-3 minutes on 2 cores; run on a quiet machine).
 bench: setup
 	$(PY) -m benchmarks
 

@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     w = commands.add_parser("interpolate", help="a walk through the latent space between two seeds, as a GIF")
     w.add_argument("--model", required=True, help="a *-cgan checkpoint folder or Hub repo id")
     w.add_argument("--from-seed", type=int, default=0, help="0 to 2**64 - 1")
-    w.add_argument("--to-seed", type=int, default=1)
+    w.add_argument("--to-seed", type=int, default=1, help="0 to 2**64 - 1")
     w.add_argument("--from-label", type=int, default=0, help="class at the start")
     w.add_argument("--to-label", type=int, help="class at the end (default: the start class)")
     w.add_argument("--steps", type=int, default=24, help="frames (2..500)")

@@ -1,6 +1,6 @@
 """Every benchmark in one command: prints one markdown report and writes it to docs/PERFORMANCE.md.
 
-    python -m benchmarks                        # full size (make bench); 10-20 minutes on 2 cores
+    python -m benchmarks                        # full size (make bench); 2-3 minutes on 2 cores
     python -m benchmarks --quick                # a short smoke run of every section
     python -m benchmarks --sections models,training --device cuda
 
