@@ -249,6 +249,9 @@ def describe_device() -> str:
 # missing value) into an error with no message at all (show_error=False), and its gr.Image reads any file
 # path a script names. StudioBlocks checks every value first and answers with one sentence instead.
 
+MAX_LAYERS = 8  # per editor value; the app's editors show no layer controls, so a browser sends one
+
+
 def _input_name(block_fn, index: int, block) -> str:
     """How a user knows the input: its label, else the callback's parameter name."""
     if getattr(block, "label", None):
@@ -332,6 +335,8 @@ def _value_problem(block, value, max_file_size: float) -> str | None:
         layers = value.get("layers") or []
         if not isinstance(layers, list):
             return f"must have a list of layers, not {shown(layers)}"
+        if len(layers) > MAX_LAYERS:  # each is a file to open: 5,000 took 2.8 s of the server's time
+            return f"must have at most {MAX_LAYERS} layers (the app paints on one), not {len(layers):,}"
         files = [value.get("background"), value.get("composite"), *layers]
         return next(filter(None, (_file_problem(f, max_file_size) for f in files if f is not None)), None)
     elif isinstance(block, gr.Image):
