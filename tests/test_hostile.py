@@ -26,6 +26,8 @@ from PIL import Image, ImageDraw
 from test_fuzz import png_file  # PNGs of any size, built by hand
 from test_fuzz import png_header as bomb_header  # a PNG declaring any size, with no pixels
 
+from aegan.errors import shown
+
 pytestmark = [pytest.mark.filterwarnings("ignore:.*no_silent_downcasting:Warning"),
               pytest.mark.filterwarnings("ignore:The copy keyword is deprecated:Warning"),
               pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")]
@@ -518,6 +520,40 @@ def test_reading_an_unknown_event_gets_an_error_and_the_server_answers_on(base):
         except httpx.RemoteProtocolError:
             pass
     assert "event: error" in lines and any(line.startswith("data:") and "404" in line for line in lines), lines
+    assert call(base, "ping", []).kind == "complete"
+
+
+def join(base: str, fn_index: int, data: list) -> Outcome:
+    """One event the way the browser sends it: POST /gradio_api/queue/join by fn_index, then the session's
+    event stream (/gradio_api/queue/data) to its end."""
+    session = uuid.uuid4().hex
+    with httpx.Client(timeout=httpx.Timeout(60, read=CALL_DEADLINE_S)) as client:
+        joined = client.post(f"{base}/gradio_api/queue/join", json={"data": data, "fn_index": fn_index,
+                                                                     "session_hash": session})
+        if joined.status_code != 200:
+            return Outcome("http", joined.status_code, joined.text)
+        with client.stream("GET", f"{base}/gradio_api/queue/data", params={"session_hash": session}) as stream:
+            for line in stream.iter_lines():
+                message = json.loads(line[5:]) if line.startswith("data:") else {}
+                if message.get("msg") == "process_completed":
+                    output = message.get("output") or {}
+                    return (Outcome("complete", output.get("data")) if message.get("success")
+                            else Outcome("error", output.get("error")))
+    raise AssertionError(f"event {fn_index}: the stream ended without a result")
+
+
+def test_every_event_called_by_a_script_gets_a_result_or_one_sentence(base):
+    """The browser's own route reaches every event, the private and browser-only ones too (a gallery click
+    that needs its click data, JavaScript-only buttons): values no browser sends get one sentence each."""
+    events = httpx.get(f"{base}/config", timeout=30).json()["dependencies"]
+    assert len(events) > 20
+    for event in events:
+        for data in ([{"x": [1, 2]}] * len(event["inputs"]), [10**400] * len(event["inputs"]), []):
+            outcome = join(base, event["id"], data)
+            where = f"event {event['id']} ({event.get('api_name')}) with {shown(data)}"
+            assert outcome.kind in ("complete", "error"), f"{where}: {outcome}"
+            if outcome.kind == "error":
+                assert_one_sentence(outcome.data)
     assert call(base, "ping", []).kind == "complete"
 
 

@@ -469,6 +469,20 @@ class StudioBlocks(gr.Blocks):
             raise gr.Error("A value sent to this app could not be read; /gradio_api/info lists what each input "
                            "expects.", print_exception=False) from None
 
+    async def call_function(self, block_fn, *args, **kwargs):
+        try:
+            return await super().call_function(block_fn, *args, **kwargs)
+        except gr.Error:
+            raise
+        except Exception as error:  # the callbacks raise gr.Error only (friendly): this is Gradio's own reading
+            # of a request no browser sends, e.g. a gallery click without its click data, found by calling every
+            # event through /gradio_api/queue/join; it answered with an error with no message at all
+            name = getattr(block_fn, "api_name", None) or getattr(block_fn, "name", "an event")
+            log.warning("%s could not run: %s: %s", name, type(error).__name__, shown(str(error)))
+            raise gr.Error("This event needs what the browser sends with it (a click on a picture, say), so it "
+                           "cannot be called on its own; /gradio_api/info lists what a script can call.",
+                           print_exception=False) from None
+
     def launch(self, *args, app_kwargs: dict | None = None, **kwargs):
         from gradio.route_utils import FnIndexInferError
         from gradio.utils import _parse_file_size
