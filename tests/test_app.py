@@ -153,7 +153,7 @@ def test_plain_inputs_are_read_without_a_thread_hop_and_still_checked(server, cl
     assert {"interpolate", "move_along", "sample", "text_to_image"} <= inline
     assert not inline & {"encode", "repair", "analogy"}  # images: Gradio's own reading, in a thread
     assert all(not fns[name].preprocess for name in inline)
-    # Gradio's own checks and messages, run inline: range, choices, and a value the session's copy decides.
+    # The checks still run when read inline: Gradio's range check, and a choice judged on the session's copy.
     assert "greater than maximum" in error_of(client, "mnist", -1, 0, 65, 1.0, api_name="/sample")
     assert "must be one of its choices" in error_of(client, "mnist", 12, 0, 4, 1.0, api_name="/sample")
 

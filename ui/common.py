@@ -461,7 +461,7 @@ class StudioBlocks(gr.Blocks):
                 return values
             return [value if block.stateful else session_copy(block, state).preprocess(value)
                     for block, value in zip(block_fn.inputs, values)]
-        except gr.Error as error:  # Gradio's own range and choice checks: clear, made one sentence here
+        except gr.Error as error:  # Gradio's own checks (ranges): clear, made one sentence here
             raise gr.Error(sentence(error.message), duration=error.duration, visible=error.visible,
                            title=error.title, print_exception=False) from None
         except Exception as error:  # what check_request did not foresee: still one sentence, never silence
