@@ -145,7 +145,7 @@ PROMPTS = ["a pair of running shoes", "a warm winter coat", "a dark leather ankl
 # The data of the i-th call of each endpoint (interpolate and move_along need encode first in the session).
 ENDPOINTS = {
     "ping": lambda i: [],
-    "interpolate": lambda i: [DATASET, (i % 50) / 49, "slerp", *NO_MOVES],
+    "interpolate": lambda i: [DATASET, (i * 7 % 101) / 100, "slerp", *NO_MOVES],  # the slider's positions
     "move_along": lambda i: [DATASET, 0.5, "slerp", (i % 7 - 3) / 2, 0.5, 0.0, -0.5, 0.0],
     "sample": lambda i: [DATASET, -1, i, 20, 1.0],
     "encode": encode_data,
@@ -155,6 +155,13 @@ ENDPOINTS = {
 NEEDS_ENCODE = {"interpolate", "move_along"}
 LATENCY = [("ping", "no-op (`ping`)"), ("interpolate", "slider frame (`interpolate`)"),
            ("sample", "grid of 20 (`sample`)")]
+# With one user only: what the slider's frames do not show. A slider frame is a lookup in the walk that encode
+# drew at all 101 positions of the slider; a script may ask for a t between them (drawn then), and new
+# endpoints pay for drawing the walk.
+ONE_USER = [("interpolate", "frame at a t between the slider's positions (`interpolate`, drawn)",
+             lambda i: [DATASET, (i % 100 + 0.5) / 100, "slerp", *NO_MOVES]),
+            ("encode", "new endpoints (`encode`: previews, frame, strip and the walk)",
+             lambda i: encode_data(1000 + i))]  # seeds no earlier call used: the walk is drawn each time
 # One cycle of the memory run's mix: mostly live sliders, some grids, new endpoints and prompts.
 MIX_NAMES = ["interpolate"] * 10 + ["move_along"] * 3 + ["ping"] * 2 + ["sample"] * 2 + ["encode", "text_to_image",
                                                                                         "understand"]
@@ -231,6 +238,14 @@ def latency(base: str, requests: int, levels: tuple[int, ...] = (1, 4, 16)) -> S
             note = f"{len(load.errors)} of {load.requests} failed: {load.errors[0]}" if load.errors else ""
             rows.append(Row(f"{label}, {users} user{'s' * (users > 1)}", spread(load.times)
                             + f" · {load.requests - len(load.errors)}/{load.requests} ok", note=note))
+    if 1 in levels:
+        for api_name, label, data in ONE_USER:
+            load = users_at_once(base, 1, requests, lambda k, i, name=api_name, data=data: (name, data(i)),
+                                 tag=f"bench-{api_name}-one")
+            loads[label] = load
+            note = f"{len(load.errors)} of {load.requests} failed: {load.errors[0]}" if load.errors else ""
+            rows.append(Row(f"{label}, 1 user", spread(load.times) + f" · {load.requests - len(load.errors)}/"
+                            f"{load.requests} ok", note=note))
     targets = []
     ping, frame = loads.get(("ping", 1)), loads.get(("interpolate", 1))
     if ping and frame and ping.times and frame.times:
@@ -238,6 +253,11 @@ def latency(base: str, requests: int, levels: tuple[int, ...] = (1, 4, 16)) -> S
         targets.append(Row("slider frame / no-op, median, 1 user", f"{ratio:.2f}x",
                            f"<= {FRAME_OVER_PING}x", ratio <= FRAME_OVER_PING,
                            f"{median(frame.times) * 1000:.1f} ms / {median(ping.times) * 1000:.1f} ms"))
+        between = loads.get(ONE_USER[0][1])
+        if between and between.times:
+            targets.append(Row("frame at a t between the slider's positions / no-op, median, 1 user",
+                               f"{median(between.times) / median(ping.times):.2f}x",
+                               note="a script's t: the frame is drawn, not looked up"))
         targets.append(Row("slider frame, median, 1 user", f"{median(frame.times) * 1000:.1f} ms",
                            f"< {FRAME_MEDIAN_S * 1000:.0f} ms", median(frame.times) < FRAME_MEDIAN_S, "DESIGN.md"))
     most = max(levels)
@@ -254,7 +274,8 @@ def latency(base: str, requests: int, levels: tuple[int, ...] = (1, 4, 16)) -> S
                    f"POST /gradio_api/call/<api_name> and its event stream to the result; about {requests} "
                    f"requests per endpoint and number of users ({', '.join(map(str, levels))}), all users "
                    "starting together, each with its own session. The no-op goes through the same queue and "
-                   "concurrency group as the slider, so the ratio is the model's share of a frame.")
+                   "concurrency group as the slider, so the ratio is the model's share of a frame. The slider's values "
+                   "are its positions (k / 100), as a browser sends them.")
 
 
 # --- 2. memory ---------------------------------------------------------------------------------------------

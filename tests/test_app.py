@@ -227,13 +227,43 @@ def test_encode_then_walk_live(client):
     assert "seed 1" in note_a and "seed 2, class **3**" in note_b
     assert frame["url"].startswith("data:image/png;base64,") and frame["path"] is None  # inline: no file
     assert picture(frame).shape == (224, 224)
-    assert picture(strip).shape[1] > 8 * picture(strip).shape[0]  # one row of 9 frames
+    assert picture(strip).shape[1] > 10 * picture(strip).shape[0]  # one row of 11 frames
     start = fetch(client.predict("mnist", 0.0, "slerp", *NO_MOVES, api_name="/interpolate"))
     end = fetch(client.predict("mnist", 1.0, "slerp", *NO_MOVES, api_name="/interpolate"))
     again = fetch(client.predict("mnist", 0.0, "slerp", *NO_MOVES, api_name="/interpolate"))
     assert start == again and start != end
     moved, _ = client.predict("mnist", 0.0, "lerp", 2.0, 0.0, 0.0, 0.0, -1.5, api_name="/move_along")
     assert fetch(moved) != start
+
+
+def test_slider_moves_are_looked_up_in_the_walk_drawn_once(server):
+    """encode draws the walk at all 101 positions of the t slider in one batch; a move to a position then runs no
+    generator and shows the pixels that drawing that frame alone gives; a t between positions (a script's) and a
+    new path or direction each get their own walk."""
+    from aegan.images import to_uint8
+    from ui import explorer
+    from ui.common import SCALE, get_model, show
+
+    batches = []  # the batch size of each run of the generator's last layer
+    hook = get_model("mnist").generator.to_image.register_forward_hook(lambda _, args, out: batches.append(len(out)))
+    try:
+        state, *_ = explorer.encode(*endpoints(seed_a=41, seed_b=42))
+        assert 101 in batches
+        batches.clear()
+        frames = {t: explorer.interpolate("mnist", state, t, "slerp", *NO_MOVES) for t in (0.0, 0.07, 0.37, 0.5, 1.0)}
+        assert batches == []  # lookups
+        explorer.interpolate("mnist", state, 0.375, "slerp", *NO_MOVES)
+        assert batches == [1]  # between two positions: that frame alone
+        batches.clear()
+        lerp = explorer.interpolate("mnist", state, 0.37, "lerp", *NO_MOVES)
+        moved = explorer.interpolate("mnist", state, 0.37, "slerp", 1.5, *NO_MOVES[1:])
+        assert batches == [101, 101] and lerp.tobytes() != frames[0.37].tobytes() != moved.tobytes()
+    finally:
+        hook.remove()
+    for t, frame in frames.items():
+        alone = to_uint8(explorer._walk("mnist", state, [t], "slerp", NO_MOVES))[0]
+        assert frame.tobytes() == show(alone, SCALE).tobytes(), t
+    assert frames[0.0].tobytes() != frames[1.0].tobytes()
 
 
 def test_a_drawing_is_read_by_the_encoder(client, drawing):

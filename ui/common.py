@@ -592,11 +592,11 @@ def show_batch(x, scale: int = THUMB_SCALE) -> list[Image.Image]:
     return [show(image, scale) for image in to_uint8(x)]
 
 
-def show_strip(x, scale: int = 3) -> Image.Image:
-    """Model images x [N, 1, 28, 28] -> one row, N wide."""
-    from aegan.images import make_grid, to_uint8
+def show_strip(images: np.ndarray, scale: int = 3) -> Image.Image:
+    """uint8 [N, 28, 28] -> one row, N wide."""
+    from aegan.images import make_grid
 
-    return show(make_grid(to_uint8(x), columns=len(x)), scale)
+    return show(make_grid(images, columns=len(images)), scale)
 
 
 def show_mask(image: np.ndarray, hole: np.ndarray, scale: int = SCALE) -> Image.Image:

@@ -3,13 +3,17 @@ through the encoder), live, by lerp or slerp; move along the main directions of 
 see the whole walk as a strip and export it as a GIF.
 
 Events (api_name = the pipeline verb):
-    encode          endpoints -> per-session state, previews, the frame and the strip
-    interpolate     the walk slider -> one frame (live)
+    encode          endpoints -> per-session state, previews, the frame and the strip (and the walk drawn at
+                    all 101 positions of the t slider, kept for the moves that follow)
+    interpolate     the walk slider -> one frame (live: a lookup in that walk)
     move_along      the direction sliders -> frame and strip (live)
     interpolate_gif the whole walk -> an animated GIF
 """
 
 from __future__ import annotations
+
+import functools
+import json
 
 import gradio as gr
 import numpy as np
@@ -19,7 +23,9 @@ from .common import (HEAVY, LIVE, SCALE, class_choices, class_names, explain, fr
                      sketchpad, upload, write_gif)
 
 N_DIRECTIONS = 5  # sliders for the first principal directions (the shipped file has 8)
-STRIP_FRAMES = 9
+T_STEPS = 100  # the t slider moves in steps of 1/100: 101 positions
+STRIP_STEPS = np.arange(0, T_STEPS + 1, T_STEPS // 10)  # the strip: t = 0, 0.1, ..., 1, slider positions too
+WALKS_KEPT = 128  # walks whose every slider position is kept (79 kB each: 10 MB at most)
 GIF_FRAMES = 24
 METHODS = [("slerp (around the sphere)", "slerp"), ("lerp (straight line)", "lerp")]
 SOURCES = [("seed", "seed"), ("drawing", "drawing"), ("upload", "upload")]
@@ -77,16 +83,21 @@ def _pair(endpoint: dict, num_classes: int):
     return torch.tensor(endpoint["z"], dtype=torch.float32), weights
 
 
+def _check_endpoints(dataset: str, endpoints: dict | None) -> None:
+    from aegan.errors import InputError
+
+    if not endpoints or endpoints.get("dataset") != dataset:
+        raise InputError("the endpoints are not set for this dataset yet; set them first (the encode event)")
+
+
 def _walk(dataset: str, endpoints: dict | None, fractions, method: str, amounts):
     """x [T, 1, 28, 28]: the walk at `fractions`, both endpoints moved along the main directions."""
     import torch
 
-    from aegan.errors import InputError
     from aegan.latent import move_along
     from aegan.pipeline import interpolate as walk
 
-    if not endpoints or endpoints.get("dataset") != dataset:
-        raise InputError("the endpoints are not set for this dataset yet; set them first (the encode event)")
+    _check_endpoints(dataset, endpoints)
     model = get_model(dataset)
     start, end = (_pair(endpoints[side], model.config.num_classes) for side in ("a", "b"))
     directions = get_directions(dataset)
@@ -100,11 +111,12 @@ def _walk(dataset: str, endpoints: dict | None, fractions, method: str, amounts)
 
 
 def _frame_and_strip(dataset, endpoints, t, method, amounts):
+    """The frame at t and the strip, drawn now (the direction sliders move the walk: no whole walk yet)."""
     from aegan.images import to_uint8
 
-    fractions = np.concatenate([[float(t)], np.linspace(0.0, 1.0, STRIP_FRAMES)])
-    x = _walk(dataset, endpoints, fractions, method, amounts)
-    return show(to_uint8(x[:1])[0], SCALE), show_strip(x[1:])
+    fractions = np.concatenate([[float(t)], STRIP_STEPS / T_STEPS])
+    frames = to_uint8(_walk(dataset, endpoints, fractions, method, amounts))  # [1 + strip, 28, 28]
+    return show(frames[0], SCALE), show_strip(frames[1:])
 
 
 @friendly
@@ -130,21 +142,60 @@ def encode(dataset, a_source, a_seed, a_class, a_drawing, a_upload, b_source, b_
         source = float(endpoint.get("encoded", 0.0))
         previews.append(show(to_uint8(walk(model, pair, pair, torch.zeros(1), encoded=(source, source)))[0], 4))
         notes.append(note)
-    amounts = (direction_1, direction_2, direction_3, direction_4, direction_5)
-    frame, strip = _frame_and_strip(dataset, endpoints, t, method, amounts)
-    return endpoints, previews[0], notes[0], previews[1], notes[1], frame, strip
+    amounts = _amounts(direction_1, direction_2, direction_3, direction_4, direction_5)
+    frames = _slider_frames(dataset, endpoints, method, amounts)  # so that the first slider move is a lookup too
+    step = _slider_step(float(t))
+    frame = show(frames[step], SCALE) if step is not None else _frame_and_strip(dataset, endpoints, t, method,
+                                                                                amounts)[0]
+    return endpoints, previews[0], notes[0], previews[1], notes[1], frame, show_strip(frames[STRIP_STEPS])
+
+
+def _amounts(*directions) -> tuple[float, ...]:
+    """The direction sliders' values (None: at rest) as the walk's key."""
+    return tuple(float(a or 0.0) for a in directions)
+
+
+def _slider_step(t: float) -> int | None:
+    """k when t is the slider's k-th position (k / T_STEPS, as a browser sends it), else None."""
+    if not 0.0 <= t <= 1.0:  # also False for NaN
+        return None
+    k = round(t * T_STEPS)
+    return k if abs(t - k / T_STEPS) < 1e-9 else None
+
+
+def _slider_frames(dataset: str, endpoints: dict | None, method: str, amounts: tuple[float, ...]) -> np.ndarray:
+    """uint8 [T_STEPS + 1, 28, 28]: the walk at every position of the t slider (kept for WALKS_KEPT walks)."""
+    _check_endpoints(dataset, endpoints)
+    return _whole_walk(get_model(dataset), dataset, json.dumps(endpoints, sort_keys=True), method, amounts)
+
+
+@functools.lru_cache(maxsize=WALKS_KEPT)
+def _whole_walk(model, dataset: str, endpoints: str, method: str, amounts: tuple[float, ...]) -> np.ndarray:
+    """The walk at all 101 slider positions, drawn in one batch.
+
+    Why: one batch of 101 frames costs about 16 frames drawn one by one (22 ms against 1.4 ms here), and
+    then each slider move is a lookup, so a drag costs the server little more than a no-op request, for
+    every user on the same walk (a class starts on the same two seeds). `model` is only part of the key
+    (another checkpoints folder may hold a model for the same dataset); `endpoints` is the state as JSON."""
+    from aegan.images import to_uint8
+
+    fractions = np.arange(T_STEPS + 1) / T_STEPS  # k / 100, the very floats the slider's values parse to
+    return to_uint8(_walk(dataset, json.loads(endpoints), fractions, method, amounts))
 
 
 @friendly
 @gpu
 def interpolate(dataset, endpoints, t, method="slerp",
                 direction_1=0.0, direction_2=0.0, direction_3=0.0, direction_4=0.0, direction_5=0.0):
-    """The image at fraction t of the walk (one frame, for the live slider)."""
+    """The image at fraction t of the walk (one frame, for the live slider): a lookup in the whole walk at
+    the slider's positions, drawn now for a t between them (a script's)."""
     from aegan.images import to_uint8
 
-    amounts = (direction_1, direction_2, direction_3, direction_4, direction_5)
-    x = _walk(dataset, endpoints, [float(t)], method, amounts)
-    return show(to_uint8(x)[0], SCALE)
+    amounts = _amounts(direction_1, direction_2, direction_3, direction_4, direction_5)
+    step = _slider_step(float(t))
+    if step is not None:
+        return show(_slider_frames(dataset, endpoints, method, amounts)[step], SCALE)
+    return show(to_uint8(_walk(dataset, endpoints, [float(t)], method, amounts))[0], SCALE)
 
 
 @friendly
@@ -152,7 +203,7 @@ def interpolate(dataset, endpoints, t, method="slerp",
 def move_along(dataset, endpoints, t=0.5, method="slerp",
                direction_1=0.0, direction_2=0.0, direction_3=0.0, direction_4=0.0, direction_5=0.0):
     """Both endpoints moved along the main directions: the frame at t and the strip."""
-    amounts = (direction_1, direction_2, direction_3, direction_4, direction_5)
+    amounts = _amounts(direction_1, direction_2, direction_3, direction_4, direction_5)
     return _frame_and_strip(dataset, endpoints, t, method, amounts)
 
 
@@ -205,7 +256,7 @@ def build_explorer_tab(dataset: gr.Radio, demo: gr.Blocks) -> dict:
             a = _endpoint_column("A", initial, seed=1, label=-1)
         with gr.Column(scale=2, min_width=360):
             frame = image_output("The walk at t", height=260, elem_id="walk-frame")
-            t = gr.Slider(0.0, 1.0, value=0.5, step=0.01, label="t: from A (0) to B (1)", elem_id="walk-t")
+            t = gr.Slider(0.0, 1.0, value=0.5, step=1 / T_STEPS, label="t: from A (0) to B (1)", elem_id="walk-t")
             method = gr.Radio(METHODS, value="slerp", label="Path")
             strip = image_output("The whole walk, A to B", height=110)
             with gr.Accordion("Main directions of the latent space (PCA of encoded training images)", open=True):
