@@ -119,6 +119,51 @@ def _frame_and_strip(dataset, endpoints, t, method, amounts):
     return show(frames[0], SCALE), show_strip(frames[1:])
 
 
+def _amounts(*directions) -> tuple[float, ...]:
+    """The direction sliders' values (None: at rest) as the walk's key."""
+    return tuple(float(a or 0.0) for a in directions)
+
+
+def _slider_step(t: float) -> int | None:
+    """k when t is the slider's k-th position (k / T_STEPS, as a browser sends it), else None."""
+    if not 0.0 <= t <= 1.0:  # also False for NaN
+        return None
+    k = round(t * T_STEPS)
+    return k if abs(t - k / T_STEPS) < 1e-9 else None
+
+
+def _slider_frames(dataset: str, endpoints: dict | None, method: str, amounts: tuple[float, ...]) -> np.ndarray:
+    """uint8 [T_STEPS + 1, 28, 28]: the walk at every position of the t slider (kept for WALKS_KEPT walks)."""
+    _check_endpoints(dataset, endpoints)
+    return _whole_walk(get_model(dataset), dataset, json.dumps(endpoints, sort_keys=True), method, amounts)
+
+
+@functools.lru_cache(maxsize=WALKS_KEPT)
+def _whole_walk(model, dataset: str, endpoints: str, method: str, amounts: tuple[float, ...]) -> np.ndarray:
+    """The walk at all 101 slider positions, drawn in one batch.
+
+    Why: one batch of 101 frames costs about 10-16 frames drawn one by one (22 ms against 1.4-2.1 ms here), and
+    then each slider move is a lookup, so a drag costs the server little more than a no-op request, for
+    every user on the same walk (a class starts on the same two seeds). `model` is only part of the key
+    (another checkpoints folder may hold a model for the same dataset); `endpoints` is the state as JSON."""
+    from aegan.images import to_uint8
+
+    fractions = np.arange(T_STEPS + 1) / T_STEPS  # k / 100, the very floats the slider's values parse to
+    frames = to_uint8(_walk(dataset, json.loads(endpoints), fractions, method, amounts))
+    frames.setflags(write=False)  # shared by every caller
+    return frames
+
+
+def _frame(dataset, endpoints, t, method, amounts):
+    """The frame at t: looked up at the slider's positions, drawn now between them (only a script sends those)."""
+    from aegan.images import to_uint8
+
+    step = _slider_step(float(t))
+    if step is not None:
+        return show(_slider_frames(dataset, endpoints, method, amounts)[step], SCALE)
+    return show(to_uint8(_walk(dataset, endpoints, [float(t)], method, amounts))[0], SCALE)
+
+
 @friendly
 @gpu
 def encode(dataset, a_source, a_seed, a_class, a_drawing, a_upload, b_source, b_seed, b_class, b_drawing, b_upload,
@@ -143,59 +188,18 @@ def encode(dataset, a_source, a_seed, a_class, a_drawing, a_upload, b_source, b_
         previews.append(show(to_uint8(walk(model, pair, pair, torch.zeros(1), encoded=(source, source)))[0], 4))
         notes.append(note)
     amounts = _amounts(direction_1, direction_2, direction_3, direction_4, direction_5)
-    frames = _slider_frames(dataset, endpoints, method, amounts)  # so that the first slider move is a lookup too
-    step = _slider_step(float(t))
-    frame = show(frames[step], SCALE) if step is not None else _frame_and_strip(dataset, endpoints, t, method,
-                                                                                amounts)[0]
-    return endpoints, previews[0], notes[0], previews[1], notes[1], frame, show_strip(frames[STRIP_STEPS])
-
-
-def _amounts(*directions) -> tuple[float, ...]:
-    """The direction sliders' values (None: at rest) as the walk's key."""
-    return tuple(float(a or 0.0) for a in directions)
-
-
-def _slider_step(t: float) -> int | None:
-    """k when t is the slider's k-th position (k / T_STEPS, as a browser sends it), else None."""
-    if not 0.0 <= t <= 1.0:  # also False for NaN
-        return None
-    k = round(t * T_STEPS)
-    return k if abs(t - k / T_STEPS) < 1e-9 else None
-
-
-def _slider_frames(dataset: str, endpoints: dict | None, method: str, amounts: tuple[float, ...]) -> np.ndarray:
-    """uint8 [T_STEPS + 1, 28, 28]: the walk at every position of the t slider (kept for WALKS_KEPT walks)."""
-    _check_endpoints(dataset, endpoints)
-    return _whole_walk(get_model(dataset), dataset, json.dumps(endpoints, sort_keys=True), method, amounts)
-
-
-@functools.lru_cache(maxsize=WALKS_KEPT)
-def _whole_walk(model, dataset: str, endpoints: str, method: str, amounts: tuple[float, ...]) -> np.ndarray:
-    """The walk at all 101 slider positions, drawn in one batch.
-
-    Why: one batch of 101 frames costs about 16 frames drawn one by one (22 ms against 1.4 ms here), and
-    then each slider move is a lookup, so a drag costs the server little more than a no-op request, for
-    every user on the same walk (a class starts on the same two seeds). `model` is only part of the key
-    (another checkpoints folder may hold a model for the same dataset); `endpoints` is the state as JSON."""
-    from aegan.images import to_uint8
-
-    fractions = np.arange(T_STEPS + 1) / T_STEPS  # k / 100, the very floats the slider's values parse to
-    return to_uint8(_walk(dataset, json.loads(endpoints), fractions, method, amounts))
+    strip = show_strip(_slider_frames(dataset, endpoints, method, amounts)[STRIP_STEPS])  # draws the whole walk
+    frame = _frame(dataset, endpoints, t, method, amounts)
+    return endpoints, previews[0], notes[0], previews[1], notes[1], frame, strip
 
 
 @friendly
 @gpu
 def interpolate(dataset, endpoints, t, method="slerp",
                 direction_1=0.0, direction_2=0.0, direction_3=0.0, direction_4=0.0, direction_5=0.0):
-    """The image at fraction t of the walk (one frame, for the live slider): a lookup in the whole walk at
-    the slider's positions, drawn now for a t between them (a script's)."""
-    from aegan.images import to_uint8
-
-    amounts = _amounts(direction_1, direction_2, direction_3, direction_4, direction_5)
-    step = _slider_step(float(t))
-    if step is not None:
-        return show(_slider_frames(dataset, endpoints, method, amounts)[step], SCALE)
-    return show(to_uint8(_walk(dataset, endpoints, [float(t)], method, amounts))[0], SCALE)
+    """The image at fraction t of the walk (one frame, for the live slider)."""
+    return _frame(dataset, endpoints, t, method, _amounts(direction_1, direction_2, direction_3, direction_4,
+                                                           direction_5))
 
 
 @friendly
