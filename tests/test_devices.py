@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from aegan.devices import pick_device
+from aegan.devices import describe_device, pick_device
 from aegan.images import to_tensor, to_uint8
 from aegan.models import load_model
 from aegan.pipeline import interpolate, reconstruct, sample
@@ -24,6 +24,17 @@ def test_picking_a_device_turns_tf32_off(monkeypatch, choice):
     assert torch.backends.cudnn.allow_tf32 is False
 
 
+def test_the_cpu_is_described_with_its_threads():
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        assert describe_device(torch.device("cpu")) == "CPU (1 thread)"
+        torch.set_num_threads(2)
+        assert describe_device(torch.device("cpu")) == "CPU (2 threads)"
+    finally:
+        torch.set_num_threads(threads)
+
+
 def _images(model, x: torch.Tensor, mask: torch.Tensor) -> dict[str, np.ndarray]:
     """What each verb draws on `model`'s device, as uint8 pixels [N, 28, 28]."""
     k = model.config.num_classes
@@ -34,6 +45,7 @@ def _images(model, x: torch.Tensor, mask: torch.Tensor) -> dict[str, np.ndarray]
         "reconstruct": reconstruct(model, x),
         "repair": repair(model, x, mask).x,  # 40 steps of latent optimisation: float error grows a little
     }.items()}
+
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
