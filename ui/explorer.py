@@ -5,7 +5,8 @@ see the whole walk as a strip and export it as a GIF.
 Events (api_name = the pipeline verb):
     encode          endpoints -> per-session state, previews, the frame and the strip (and the walk drawn at
                     all 101 positions of the t slider, kept for the moves that follow)
-    interpolate     the walk slider -> one frame (live: a lookup in that walk)
+    interpolate     the walk slider -> one frame (live: a lookup in that walk; after the direction sliders
+                    moved, the first move draws the moved walk)
     move_along      the direction sliders -> frame and strip (live)
     interpolate_gif the whole walk -> an animated GIF
 """
