@@ -173,6 +173,11 @@ class Load:
     errors: list[str] = field(default_factory=list)
     requests: int = 0
 
+    def row(self, what: str) -> Row:
+        """A line of the report: the times' median and p95, how many succeeded, the first error."""
+        note = f"{len(self.errors)} of {self.requests} failed: {self.errors[0]}" if self.errors else ""
+        return Row(what, spread(self.times) + f" · {self.requests - len(self.errors)}/{self.requests} ok", note=note)
+
 
 def users_at_once(base: str, users: int, per_user: int, plan, *, new_session_every: int = 0,
                   tag: str = "bench") -> Load:
@@ -235,17 +240,13 @@ def latency(base: str, requests: int, levels: tuple[int, ...] = (1, 4, 16)) -> S
             load = users_at_once(base, users, per_user, lambda k, i, name=api_name: (name, ENDPOINTS[name](i + k)),
                                  tag=f"bench-{api_name}-{users}")
             loads[api_name, users] = load
-            note = f"{len(load.errors)} of {load.requests} failed: {load.errors[0]}" if load.errors else ""
-            rows.append(Row(f"{label}, {users} user{'s' * (users > 1)}", spread(load.times)
-                            + f" · {load.requests - len(load.errors)}/{load.requests} ok", note=note))
+            rows.append(load.row(f"{label}, {users} user{'s' * (users > 1)}"))
     if 1 in levels:
         for api_name, label, data in ONE_USER:
             load = users_at_once(base, 1, requests, lambda k, i, name=api_name, data=data: (name, data(i)),
                                  tag=f"bench-{api_name}-one")
             loads[label] = load
-            note = f"{len(load.errors)} of {load.requests} failed: {load.errors[0]}" if load.errors else ""
-            rows.append(Row(f"{label}, 1 user", spread(load.times) + f" · {load.requests - len(load.errors)}/"
-                            f"{load.requests} ok", note=note))
+            rows.append(load.row(f"{label}, 1 user"))
     targets = []
     ping, frame = loads.get(("ping", 1)), loads.get(("interpolate", 1))
     if ping and frame and ping.times and frame.times:

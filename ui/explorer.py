@@ -199,8 +199,8 @@ def encode(dataset, a_source, a_seed, a_class, a_drawing, a_upload, b_source, b_
 def interpolate(dataset, endpoints, t, method="slerp",
                 direction_1=0.0, direction_2=0.0, direction_3=0.0, direction_4=0.0, direction_5=0.0):
     """The image at fraction t of the walk (one frame, for the live slider)."""
-    return _frame(dataset, endpoints, t, method, _amounts(direction_1, direction_2, direction_3, direction_4,
-                                                           direction_5))
+    amounts = _amounts(direction_1, direction_2, direction_3, direction_4, direction_5)
+    return _frame(dataset, endpoints, t, method, amounts)
 
 
 @friendly
