@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .film import film_summary
+
 
 def _read(path: Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
@@ -60,6 +62,8 @@ def write_model_card(folder: Path) -> Path:
         lines.append("Not measured yet: run `python -m aegan evaluate`.")
     if (folder / "samples.png").exists():
         lines += ["", "## Samples", "One row per class, fixed noise:", "", "![samples](samples.png)"]
+    if film := film_summary(folder):
+        lines += ["", "## Training film", film]
     path = folder / "README.md"
     path.write_text("\n".join(lines) + "\n")
     return path

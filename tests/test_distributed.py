@@ -52,6 +52,9 @@ def test_two_processes_train_one_model_and_resume(tmp_path):
     assert [s["step"] for s in stats] == [1, 2, 3, 4, 5]  # one writer
     assert stats[0]["epoch"] == 0.1  # 32 of the 320 synthetic images a step
     assert "2 processes" in json.loads((run_dir / "done.json").read_text())["device"]
+    film = state["film"]  # rank 0 records the film, and it goes on across the resume
+    assert film["frame_steps"] == [0, 1, 2, 3, 4, 5] and film["losses"]["L_D"]["steps"] == [3, 4, 5]
+    assert sorted(p.name for p in (run_dir / "film").glob("step-*.png")) == [f"step-{s:06d}.png" for s in range(6)]
 
 
 def test_ranks_take_disjoint_shards_of_one_permutation(monkeypatch):

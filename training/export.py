@@ -1,4 +1,5 @@
-"""Export a finished run: the EMA model (config.json + model.safetensors) and what the model card needs."""
+"""Export a finished run: the EMA model (config.json + model.safetensors), its training film (history.json +
+film.png, see aegan/film.py) and what the model card needs."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from aegan.modelcard import write_model_card
 from .calibrate import calibrate_z_scale, with_config
 from .conditions import ClassConditions
 from .config import TrainConfig
+from .film import export_film
 from .state import load_state, load_weights
 
 
@@ -139,5 +141,6 @@ def _write(model: AEGAN, cfg, state, run_dir: Path, out_dir: Path) -> Path:
     samples = sorted((run_dir / "samples").glob("step-*.png"))
     if samples:
         shutil.copy(samples[-1], out_dir / "samples.png")
+    export_film(state.get("film"), run_dir, out_dir)  # before the card, which mentions it
     write_model_card(out_dir)
     return out_dir

@@ -27,6 +27,7 @@ from aegan.models import AEGAN
 from . import distributed
 from .conditions import ClassConditions, TextConditions
 from .config import TrainConfig
+from .film import FilmRecorder
 from .state import atomic_write_bytes, atomic_write_text, load_state, load_weights, remove_temp_files, save_state, \
     trim_stats
 
@@ -76,12 +77,16 @@ def _update_ema(ema: AEGAN, model: AEGAN, decay: float) -> None:
             e.copy_(b)
 
 
-def _save_grid(ema: AEGAN, fixed_z: torch.Tensor, fixed_y: torch.Tensor, path: Path) -> None:
+def _generate(ema: AEGAN, z: torch.Tensor, condition: torch.Tensor):
+    """uint8 [N, 28, 28]: the EMA generator's images of z [N, L] under condition."""
     from aegan.images import to_uint8
 
     with torch.no_grad():  # the EMA model stays in eval mode: its BatchNorm uses the running statistics
-        images = to_uint8(ema.generator(fixed_z, fixed_y))
-    grid = to_pil(make_grid(images, columns=10), scale=2)
+        return to_uint8(ema.generator(z, condition))
+
+
+def _save_grid(ema: AEGAN, fixed_z: torch.Tensor, fixed_y: torch.Tensor, path: Path) -> None:
+    grid = to_pil(make_grid(_generate(ema, fixed_z, fixed_y), columns=10), scale=2)
     atomic_write_bytes(path, lambda tmp: grid.save(tmp, format="PNG"))
 
 
@@ -144,7 +149,7 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
     d_optimizer = torch.optim.Adam(model.discriminator.parameters(), lr=cfg.gan_lr, betas=cfg.adam_betas)
     optimizers = {"ae": ae_optimizer, "eg": eg_optimizer, "d": d_optimizer}
 
-    step, elapsed, images_seen = 0, 0.0, 0
+    step, elapsed, images_seen, film_record = 0, 0.0, 0, None
     state = distributed.broadcast_object(load_state(run_dir) if main else None)
     if state is not None:
         load_weights(model, state["model"])
@@ -158,6 +163,7 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
                 group.update(own)
         step, elapsed = state["step"], state["elapsed_seconds"]
         images_seen = state.get("images_seen", step * batch)  # states written before it was counted
+        film_record = state.get("film")  # states written before films have none: the film starts here
         del state
     saved_step = step if (run_dir / "state.pt").exists() else None
     distributed.sync_module(model)
@@ -170,16 +176,26 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
     objectives = {k: distributed.wrap(v, device, uses_all_parameters=k == "eg") for k, v in objectives.items()}
 
     def checkpoint() -> None:
+        film.save()  # the curves so far, readable beside the frames (the state's copy is the one a resume reads)
         save_state(run_dir, {
             "step": step, "elapsed_seconds": elapsed, "images_seen": images_seen, "config": json.dumps(cfg.to_dict()),
             "model": model.state_dict(), "ema": ema.state_dict(),
             "optimizers": {name: o.state_dict() for name, o in optimizers.items()},
+            "film": film.record,
         })
 
     fixed = torch.Generator().manual_seed(1234)
     fixed_z = torch.randn(10 * cfg.model.num_classes, cfg.model.latent_dim, generator=fixed).to(device)
     fixed_y = torch.arange(cfg.model.num_classes).repeat_interleave(10)  # one row per class
     fixed_y = conditions.for_classes(fixed_y, torch.Generator().manual_seed(1234)).to(device)
+    # The film (training/film.py) shows the first few of each class's fixed samples, so that it stays small.
+    film = FilmRecorder(run_dir, cfg.total_steps, cfg.ae_steps, cfg.model.num_classes, film_record) if main else None
+    if main:
+        per_class = film.samples // cfg.model.num_classes
+        film_z, film_y = (t.view(cfg.model.num_classes, 10, *t.shape[1:])[:, :per_class].flatten(0, 1)
+                          for t in (fixed_z, fixed_y))
+        if film.wants_frame(step):  # the first frame: the untrained model (or where a run from before films resumes)
+            film.add_frame(step, _generate(ema, film_z, film_y))
     global_batch = batch * distributed.world_size()  # images a step, all processes together
     steps_per_epoch = max(1, len(labels) // global_batch)
 
@@ -233,6 +249,9 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
                 stats_file.write(json.dumps(record) + "\n")
                 stats_file.flush()
                 totals, last_log, log_start_step = {}, now, step
+            film.add_losses(step, parts)
+            if film.wants_frame(step):
+                film.add_frame(step, _generate(ema, film_z, film_y))
             if step % steps_per_epoch == 0 or step in (cfg.ae_steps, cfg.total_steps):
                 _save_grid(ema, fixed_z, fixed_y, run_dir / "samples" / f"step-{step:06d}.png")
             if time.monotonic() - last_checkpoint > cfg.checkpoint_seconds or step == cfg.total_steps:
@@ -305,7 +324,8 @@ def gan_step(objectives: dict, eg_optimizer, d_optimizer, x, y, noise) -> dict[s
     eg_optimizer.zero_grad(set_to_none=True)
     eg_loss.backward()
     eg_optimizer.step()
-    return {"d_loss": d_loss.item(), "g_adv": parts.pop("g_adv"), "g_aux": parts.pop("g_aux"),
+    return {"d_loss": d_loss.item(), "d_loss_real": F.softplus(-d_real).mean().item(),
+            "d_loss_fake": F.softplus(d_fake).mean().item(), "g_adv": parts.pop("g_adv"), "g_aux": parts.pop("g_aux"),
             "d_real": torch.sigmoid(d_real).mean().item(), "d_fake": torch.sigmoid(d_fake).mean().item(), **parts}
 
 

@@ -1,10 +1,10 @@
 """Resumable training state and run folders.
 
-The state is `{version, step, elapsed_seconds, images_seen, config, model, ema, optimizers}` (states
-from before images_seen was counted load too), written with torch.save to a temp file, flushed to disk
-and renamed into place, so a kill at any moment leaves the previous state intact (a temp file left by a
-kill is removed when the run resumes); it is read back with `weights_only=True` (tensors and plain
-values only, no code).
+The state is `{version, step, elapsed_seconds, images_seen, config, model, ema, optimizers, film}` (states
+from before images_seen or the film record of training/film.py load too), written with torch.save to a
+temp file, flushed to disk and renamed into place, so a kill at any moment leaves the previous state
+intact (a temp file left by a kill is removed when the run resumes); it is read back with
+`weights_only=True` (tensors and plain values only, no code).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def atomic_write_bytes(path: Path, write) -> None:
 def remove_temp_files(run_dir: Path) -> list[Path]:
     """Delete the temp files that a process killed in the middle of a write left in a run folder."""
     run_dir = Path(run_dir)
-    found = [p for folder in (run_dir, run_dir / "samples") if folder.is_dir()
+    found = [p for folder in (run_dir, run_dir / "samples", run_dir / "film") if folder.is_dir()
              for p in folder.glob(f".*{TEMP_MARK}*") if p.is_file()]
     for path in found:
         path.unlink(missing_ok=True)
