@@ -29,6 +29,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .prompt import MAX_PROMPT_CHARS
+
     parser = _Parser(prog="python -m aegan", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -43,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = commands.add_parser("text2img", help="images from the prompts of a text file, one prompt per line")
     t.add_argument("--model", required=True, help="a *-text2img checkpoint folder or Hub repo id")
-    t.add_argument("--prompts", type=Path, required=True, help="UTF-8 text file; blank lines are skipped")
+    t.add_argument("--prompts", type=Path, required=True,
+                   help=f"UTF-8 text file, one prompt of at most {MAX_PROMPT_CHARS} characters a line; blank lines "
+                        "are skipped")
     t.add_argument("--per-prompt", type=int, default=8, help="images per prompt (1..1000)")
     t.add_argument("--seed", type=int, default=0, help="the same noise is used for every prompt")
     t.add_argument("--out", type=Path, required=True)
@@ -121,14 +125,23 @@ def _sample(args) -> int:
 
 
 def read_prompts(path: Path) -> list[tuple[int, str]]:
-    """(line index, prompt) for each non-blank line of a UTF-8 file (a BOM is fine)."""
+    """(line index, prompt) for each non-blank line of a UTF-8 file (a BOM is fine), each prompt tidied by
+    aegan.prompt.check_prompt; the first line it refuses is an InputError naming the line (counted from 1)."""
+    from .prompt import check_prompt
+
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise InputError(f"{path}: line {line} is not UTF-8 text; save the file as UTF-8") from None
-    prompts = [(i, line) for i, line in enumerate(text.splitlines()) if line.strip()]
+    prompts = []
+    for i, line in enumerate(text.splitlines()):
+        if line.strip():
+            try:
+                prompts.append((i, check_prompt(line)))
+            except InputError as error:
+                raise InputError(f"{path}: line {i + 1}: {error}") from None
     if not prompts:
         raise InputError(f"{path}: no prompts (the file is empty or has only blank lines)")
     return prompts
@@ -151,7 +164,7 @@ def _text2img(args) -> int:
         images.append(generate_from_embedding(model, embedding, args.per_prompt, seed=args.seed))
         ids += [line] * args.per_prompt
         for message in note:
-            print(f"line {line}: {message}", file=sys.stderr)
+            print(f"line {line + 1}: {message}", file=sys.stderr)
     x = torch.cat(images)
     labels = encode(model, x)[1].argmax(dim=1)  # E's class guess for each image
     save_npz(args.out, images=to_uint8(x), labels=labels.numpy().astype(np.int64),
@@ -217,7 +230,7 @@ def _analogy(args) -> int:
     from .devices import pick_device
     from .images import to_tensor, to_uint8
     from .models import load_model
-    from .repair import analogy
+    from .style import analogy
 
     if not 0 <= args.steps <= 1000:
         raise InputError("--steps must be 0..1000")
@@ -235,13 +248,12 @@ def _interpolate(args) -> int:
     from .devices import pick_device
     from .images import save_gif, to_uint8
     from .models import load_model
-    from .pipeline import check_label, draw_latents, interpolate
+    from .pipeline import check_class_model, check_label, draw_latents, interpolate
 
     if not 2 <= args.steps <= 500:
         raise InputError(f"--steps must be from 2 to 500, not {shown(args.steps)}")
     model = load_model(args.model, pick_device(args.device))
-    if model.config.condition != "class":
-        raise InputError("interpolate needs a class-conditional model (a checkpoints/*-cgan folder)")
+    check_class_model(model, "interpolate")
     start = check_label(model, args.from_label)
     end = check_label(model, args.from_label if args.to_label is None else args.to_label)
     z0, z1 = (draw_latents(model, 1, seed=s)[0] for s in (args.from_seed, args.to_seed))

@@ -4,6 +4,7 @@
 - model tensors:   float [N, 1, 28, 28] in [-1, 1], -1 = background
 - display:         PIL images, upscaled with nearest-neighbour so pixels stay crisp
 - user files:      their size read from the header and checked before any pixel is decoded (`check_image_file`)
+- callers' tensors: `check_images` and `check_masks`, the shape and finiteness rules of the pipeline functions
 
 Importing this module does not import torch (the app's first page is served before torch loads); the
 tensor functions import it when called.
@@ -32,6 +33,7 @@ Image.MAX_IMAGE_PIXELS = MAX_UPLOAD_PIXELS
 DECODE_ERRORS = (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError, EOFError)
 NOT_AN_IMAGE = "that file is not an image this app can read; upload a PNG, JPEG or WebP"
 DAMAGED = "that file is damaged or cut short, so it is not an image this app can read; save it again and re-upload it"
+MASK_NOT_FINITE = "the mask contains NaN or infinite values"
 
 
 def to_tensor(images: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
@@ -52,6 +54,31 @@ def to_uint8(x: torch.Tensor) -> np.ndarray:
 
     x = torch.nan_to_num(x.detach().float(), nan=-1.0).clamp(-1, 1).squeeze(1)
     return ((x + 1.0) * 127.5).round().to(torch.uint8).cpu().numpy()
+
+
+def check_images(x: torch.Tensor) -> torch.Tensor:
+    """Model images from a caller -> float x [N, 1, 28, 28], or an InputError for another shape or NaN/infinity.
+
+    Values are not clipped: the model's range is [-1, 1], and to_tensor gives exactly that.
+    """
+    import torch
+
+    if x.ndim != 4 or x.shape[1:] != (1, IMAGE_SIZE, IMAGE_SIZE):
+        raise InputError(f"images must be a tensor [B, 1, 28, 28], not {list(x.shape)}")
+    if not torch.isfinite(x).all():
+        raise InputError("images contain NaN or infinite values")
+    return x.float()
+
+
+def check_masks(mask: torch.Tensor, shape: torch.Size) -> torch.Tensor:
+    """Masks for images of `shape` -> float [N, 1, 28, 28] of 0/1, 1 = missing (above 0.5 counts as missing)."""
+    import torch
+
+    if mask.shape != shape:
+        raise InputError(f"mask shape {list(mask.shape)} does not match the images' {list(shape)}")
+    if not torch.isfinite(mask.float()).all():
+        raise InputError(MASK_NOT_FINITE)
+    return (mask > 0.5).float()
 
 
 def to_pil(image: np.ndarray, scale: int = 1) -> Image.Image:
@@ -249,7 +276,7 @@ def prepare_mask(mask: np.ndarray) -> tuple[np.ndarray, list[str]]:
         hole = array != 0
     elif np.issubdtype(array.dtype, np.floating):
         if not np.isfinite(array).all():
-            raise InputError("the mask contains NaN or infinite values")
+            raise InputError(MASK_NOT_FINITE)
         hole = array > 0.5
         notes.append("mask of floats read as missing where above 0.5")
     else:
@@ -262,6 +289,13 @@ def prepare_mask(mask: np.ndarray) -> tuple[np.ndarray, list[str]]:
 
 
 def save_gif(frames: np.ndarray, path, *, scale: int = 4, frame_ms: int = 80) -> None:
-    """uint8 [T, 28, 28] -> an endlessly looping GIF at `path`, upscaled crisply."""
-    images = [to_pil(frame, scale) for frame in np.asarray(frames, dtype=np.uint8)]
+    """uint8 [T, 28, 28] -> an endlessly looping GIF at `path` (a file name or a binary file), upscaled crisply.
+
+    The one GIF writer of the project (the CLI's walks and the app's export). `frame_ms` is each frame's
+    duration; loop=0 makes viewers repeat the animation forever.
+    """
+    frames = np.asarray(frames)
+    if frames.ndim != 3 or not frames.shape[0] or frames.dtype != np.uint8:
+        raise InputError(f"GIF frames must be uint8 [T, H, W] with T >= 1, not {frames.dtype} {list(frames.shape)}")
+    images = [to_pil(frame, scale) for frame in frames]
     images[0].save(path, format="GIF", save_all=True, append_images=images[1:], duration=frame_ms, loop=0)

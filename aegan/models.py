@@ -5,7 +5,9 @@
     D: x, condition -> realness logit [B]   (a projection discriminator, Miyato & Koyama 2018)
 
 The condition is a class id (LongTensor [B]) for a CGAN or a sentence embedding (float [B, text_dim])
-for text-to-image; `ConditionEmbedding` turns either into a vector [B, condition_dim].
+for text-to-image; `ConditionEmbedding` turns either into a vector [B, condition_dim]. A class model also
+takes a mixture of classes, class weights [B, K] (`AEGAN.decode_mixture`, `AEGAN.judge_mixture`): walks
+between classes and repair's soft class search use it.
 All three networks live in one `AEGAN` module so a checkpoint is one config.json + model.safetensors.
 """
 
@@ -22,8 +24,8 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from .config import ModelConfig
-from .data import local_checkpoints
-from .errors import CheckpointError
+from .data import CLASS_NAMES, local_checkpoints
+from .errors import CheckpointError, InputError
 
 
 class ConditionEmbedding(nn.Module):
@@ -42,6 +44,17 @@ class ConditionEmbedding(nn.Module):
 
     def forward(self, condition: torch.Tensor) -> torch.Tensor:
         return self.embed(condition)
+
+    def mix(self, class_weights: torch.Tensor) -> torch.Tensor:
+        """Class weights [B, K] -> the same mixture of class vectors [B, condition_dim].
+
+        The embedding is linear in a one-hot code, so a one-hot row gives exactly its class's vector and a
+        soft row lies between classes: this is what lets a walk cross classes smoothly and lets repair
+        search over the class by gradient descent.
+        """
+        if self.kind != "class":
+            raise InputError("a mixture of classes needs a class-conditional model (a *-cgan checkpoint), not a text one")
+        return class_weights @ self.embed.weight
 
 
 class ConditionalBatchNorm(nn.Module):
@@ -116,7 +129,7 @@ class Generator(nn.Module):
         return self.forward_embedded(z, self.condition(condition), encoded)
 
     def forward_embedded(self, z: torch.Tensor, c: torch.Tensor, encoded: float | torch.Tensor = 0.0) -> torch.Tensor:
-        """z [B, L], condition vector c [B, condition_dim] -> x [B, 1, 28, 28]. Lets callers mix conditions.
+        """z [B, L], condition vector c [B, condition_dim] (from `condition` or `condition.mix`) -> x [B, 1, 28, 28].
         `encoded`: 0 when z comes from the prior, 1 when from the encoder (see ConditionalBatchNorm)."""
         h = self.project(torch.cat([z, c], dim=1)).view(-1, self.start_channels, 7, 7)
         h = F.relu(self.norm0(h, c, encoded))
@@ -141,8 +154,13 @@ class Discriminator(nn.Module):
         self.project_condition = spectral_norm(nn.Linear(config.condition_dim, width, bias=False))
 
     def forward(self, x: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+        return self.forward_embedded(x, self.condition(condition))
+
+    def forward_embedded(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        """x [B, 1, 28, 28], condition vector c [B, condition_dim] (from `condition` or `condition.mix`) -> logit [B]:
+        an unconditional realness score plus the projection of the condition onto the image's features."""
         h = self.features(x)  # [B, width]
-        projection = (self.project_condition(self.condition(condition)) * h).sum(dim=1)
+        projection = (self.project_condition(c) * h).sum(dim=1)
         return self.to_logit(h).squeeze(1) + projection
 
 
@@ -181,6 +199,23 @@ class AEGAN(nn.Module, PyTorchModelHubMixin, library_name="aegan", tags=["aegan"
     def judge(self, x: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
         """x, condition -> realness logit [B] (higher = more real to D)."""
         return self.discriminator(x, condition)
+
+    def decode_mixture(self, z: torch.Tensor, class_weights: torch.Tensor,
+                       encoded: float | torch.Tensor = 0.0) -> torch.Tensor:
+        """z [B,L], class weights [B,K] (a mixture of classes) -> x [B,1,28,28] in [-1, 1].
+        One-hot weights give decode(z, class ids). Class models only."""
+        return self.generator.forward_embedded(z, self.generator.condition.mix(class_weights), encoded)
+
+    def judge_mixture(self, x: torch.Tensor, class_weights: torch.Tensor) -> torch.Tensor:
+        """x [B,1,28,28], class weights [B,K] (a mixture of classes) -> realness logit [B].
+        One-hot weights give judge(x, class ids). Class models only."""
+        return self.discriminator.forward_embedded(x, self.discriminator.condition.mix(class_weights))
+
+    @property
+    def class_names(self) -> list[str]:
+        """The human names of the classes, index = class id: the config's own, else its dataset's, else the ids."""
+        names = self.config.class_names or CLASS_NAMES.get(self.config.dataset)
+        return list(names) if names else [str(k) for k in range(self.config.num_classes)]
 
     @property
     def device(self) -> torch.device:

@@ -50,6 +50,22 @@ def check_label(model: AEGAN, label: int) -> int:
     return int(label)
 
 
+def check_labels(model: AEGAN, labels, n: int) -> torch.Tensor:
+    """Class ids for n images, one per image (a sequence or LongTensor [n]) -> LongTensor [n]."""
+    y = torch.as_tensor(labels, dtype=torch.long).view(-1)
+    if len(y) != n:
+        raise InputError(f"{len(y)} labels for {n} images; give one label per image")
+    for label in y.unique().tolist():
+        check_label(model, label)
+    return y
+
+
+def check_class_model(model: AEGAN, task: str) -> None:
+    """Refuse a text model for a `task` that chooses classes (sampling by label, repair, style, walks)."""
+    if model.config.condition != "class":
+        raise InputError(f"{task} needs a class-conditional model (a *-cgan checkpoint), not a text one")
+
+
 def check_count(n: int, limit: int = MAX_IMAGES) -> int:
     if not _is_whole(n) or not 1 <= n <= limit:
         raise InputError(f"count must be a whole number from 1 to {limit:,}, not {shown(n)}")
@@ -90,9 +106,7 @@ def sample(model: AEGAN, n: int, *, labels: torch.Tensor | int | None = None, se
     elif isinstance(labels, int):
         y = torch.full((n,), check_label(model, labels), dtype=torch.long)
     else:
-        y = torch.as_tensor(labels, dtype=torch.long)
-        for label in y.unique().tolist():
-            check_label(model, label)
+        y = check_labels(model, labels, n)
     # 2. decode in chunks so memory stays flat
     device = model.device
     x = torch.cat([model.decode(zc.to(device), yc.to(device)).cpu()
@@ -149,13 +163,4 @@ def interpolate(model: AEGAN, start: tuple[torch.Tensor, torch.Tensor], end: tup
     device = model.device
     weights = torch.lerp(c0, c1, t[:, None]).to(device)  # [T, K] mixture of classes
     source = torch.lerp(torch.tensor(float(encoded[0])), torch.tensor(float(encoded[1])), t).to(device)  # [T]
-    return decode_mixture(model, z.to(device), weights, encoded=source).cpu()
-
-
-def decode_mixture(model: AEGAN, z: torch.Tensor, class_weights: torch.Tensor,
-                   encoded: float | torch.Tensor = 0.0) -> torch.Tensor:
-    """Decode with a condition that is a weighted mix of class embeddings: z [T,L], weights [T,K]."""
-    generator = model.generator
-    embeddings = generator.condition.embed.weight  # [K, condition_dim]
-    c = class_weights @ embeddings
-    return generator.forward_embedded(z, c, encoded)
+    return model.decode_mixture(z.to(device), weights, encoded=source).cpu()

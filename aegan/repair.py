@@ -1,10 +1,8 @@
-"""Repair (inpainting) and style transfer by analogy, both through the encoder.
+"""Repair (inpainting) through the encoder, and the latent optimisation it shares with `aegan.style`.
 
     repair(model, x, mask) -> RepairResult      x [B,1,28,28] in [-1,1], mask [B,1,28,28] with 1 = missing
     repair_image(model, image, mask)            one user image (any size/mode) -> uint8 [28,28], probs, notes
-    project(model, x) -> (z, class_probs)       style codes: E's codes moved to where G follows the class
-    analogy(model, x) -> [B, K, 1, 28, 28]      each image's style drawn as every class
-    transfer_style(model, style_x, labels)      the style of one image, the class of `labels`
+    refine(model, x, known, z, class_logits)    Adam on (z, class) so that G matches the known pixels
 
 Repair is latent optimisation, like `projector.py::project` in NVlabs/stylegan2-ada-pytorch, but started
 from the encoder's guess instead of the average latent:
@@ -29,9 +27,9 @@ import torch
 import torch.nn.functional as F
 
 from .errors import InputError
-from .images import mask_to_tensor, prepare_image, prepare_mask, to_tensor, to_uint8
+from .images import check_images, check_masks, mask_to_tensor, prepare_image, prepare_mask, to_tensor, to_uint8
 from .models import AEGAN
-from .pipeline import decode_mixture, encode, make_generator
+from .pipeline import check_class_model, encode, make_generator
 
 _NEIGHBOURS = torch.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]).view(1, 1, 3, 3)
 
@@ -84,23 +82,6 @@ def harmonic_fill(values: torch.Tensor, hole: torch.Tensor, *, iterations: int =
     return torch.where((hole > 0) & has_known, u, values)
 
 
-def _check_class_model(model: AEGAN) -> None:
-    if model.config.condition != "class":
-        raise InputError("repair and analogy need a class-conditional model (a *-cgan checkpoint), not a text one")
-
-
-def _check_pair(x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    if x.ndim != 4 or x.shape[1:] != (1, 28, 28):
-        raise InputError(f"images must be a tensor [B, 1, 28, 28], not {list(x.shape)}")
-    if mask.shape != x.shape:
-        raise InputError(f"mask shape {list(mask.shape)} does not match the images' {list(x.shape)}")
-    if not torch.isfinite(x).all():
-        raise InputError("images contain NaN or infinite values")
-    if not torch.isfinite(mask.float()).all():
-        raise InputError("the mask contains NaN or infinite values")
-    return x.float(), (mask > 0.5).float()
-
-
 def repair(model: AEGAN, x: torch.Tensor, mask: torch.Tensor, *, steps: int = 40, lr: float = 0.3,
            prior_weight: float = 0.1, class_lr: float = 0.5, seam_weight: float = 3.0,
            discriminator_weight: float = 0.0, encoded: float = 1.0, seed: int | None = 0,
@@ -126,9 +107,10 @@ def repair(model: AEGAN, x: torch.Tensor, mask: torch.Tensor, *, steps: int = 40
     Returns:
         RepairResult(x [B,1,28,28], class_probs [B,K], z [B,L], generated [B,1,28,28]), on the CPU.
     """
-    _check_class_model(model)
-    x, hole = _check_pair(x, mask)
-    _check_knobs(steps, lr, class_lr, prior_weight, discriminator_weight, encoded)
+    check_class_model(model, "repair")
+    x = check_images(x)
+    hole = check_masks(mask, x.shape)
+    check_knobs(steps, lr, class_lr, prior_weight, discriminator_weight, encoded)
     if not seam_weight >= 0:
         raise InputError("seam_weight must be 0 or more")
     device = model.device
@@ -154,29 +136,30 @@ def repair(model: AEGAN, x: torch.Tensor, mask: torch.Tensor, *, steps: int = 40
     # 3. refine z and the class mixture so G matches the known pixels
     active = (~blank).float()  # fully masked rows keep their sampled code
     weights = known * (1 + seam_weight * F.avg_pool2d(hole, 5, stride=1, padding=2))  # [B,1,28,28]
-    z, class_logits = _refine(model, x, weights, z, class_logits, steps=steps, lr=lr,
-                              class_lr=class_lr, prior_weight=prior_weight,
-                              discriminator_weight=discriminator_weight, encoded=encoded)
+    z, class_logits = refine(model, x, weights, z, class_logits, steps=steps, lr=lr,
+                             class_lr=class_lr, prior_weight=prior_weight,
+                             discriminator_weight=discriminator_weight, encoded=encoded)
 
     # 4. blend: G's content in the hole, shifted by the smooth interpolation of its error on known pixels
     with torch.no_grad():
         probs = class_logits.softmax(dim=1)
-        generated = decode_mixture(model, z, probs, encoded=active * encoded)  # sampled rows: prior statistics
+        generated = model.decode_mixture(z, probs, encoded=active * encoded)  # sampled rows: prior statistics
         correction = harmonic_fill(torch.where(hole > 0, torch.zeros_like(x), x - generated), hole)
         inside = (generated + correction).clamp(-1, 1)
         repaired = torch.where(hole > 0, inside, x)  # known pixels: the input, bit for bit
     return RepairResult(repaired.cpu(), probs.cpu(), z.cpu(), generated.cpu())
 
 
-def _check_knobs(steps, lr, class_lr, prior_weight, discriminator_weight=0.0, encoded=1.0) -> None:
+def check_knobs(steps, lr, class_lr, prior_weight, discriminator_weight=0.0, encoded=1.0) -> None:
+    """Refuse optimisation knobs outside their ranges (repair's and style projection's)."""
     if not (0 <= steps <= 10_000 and lr > 0 and class_lr >= 0 and prior_weight >= 0 and discriminator_weight >= 0
             and 0 <= encoded <= 1):
         raise InputError("steps must be 0..10000, lr positive, class_lr and the weights 0 or more, encoded 0..1")
 
 
-def _refine(model: AEGAN, x: torch.Tensor, known: torch.Tensor, z: torch.Tensor, class_logits: torch.Tensor, *,
-            steps: int, lr: float, class_lr: float, prior_weight: float, discriminator_weight: float = 0.0,
-            encoded: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+def refine(model: AEGAN, x: torch.Tensor, known: torch.Tensor, z: torch.Tensor, class_logits: torch.Tensor, *,
+           steps: int, lr: float, class_lr: float, prior_weight: float, discriminator_weight: float = 0.0,
+           encoded: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
     """Adam on z [B,L] and class logits [B,K] so that G(z, c) matches x [B,1,28,28] where known > 0.
 
     known [B,1,28,28] weighs each pixel's squared error (0 = unknown). The loss of each image is a MAP
@@ -195,25 +178,17 @@ def _refine(model: AEGAN, x: torch.Tensor, known: torch.Tensor, z: torch.Tensor,
         optimizer = torch.optim.Adam(groups)
         for _ in range(steps):
             weights = class_logits.softmax(dim=1)  # [B, K] soft class mixture
-            out = decode_mixture(model, z, weights, encoded=encoded)
+            out = model.decode_mixture(z, weights, encoded=encoded)
             error = ((out - x) ** 2 * known).sum((1, 2, 3))  # [B]
             loss = error + prior_weight * z.pow(2).sum(dim=1)
             if discriminator_weight > 0:
-                loss = loss + discriminator_weight * F.softplus(-_judge_mixture(model, out, weights))
+                loss = loss + discriminator_weight * F.softplus(-model.judge_mixture(out, weights))
             # rows with nothing known have a zero error; leave their (sampled) code where it is
             loss = loss * (known.flatten(1).amax(dim=1) > 0)
             for p, grad in zip(params, torch.autograd.grad(loss.sum(), params)):
                 p.grad = grad
             optimizer.step()
     return z.detach(), class_logits.detach()
-
-
-def _judge_mixture(model: AEGAN, x: torch.Tensor, class_weights: torch.Tensor) -> torch.Tensor:
-    """D's realness logit [B] for images x and a soft class mixture [B, K] (mirrors Discriminator.forward)."""
-    d = model.discriminator
-    h = d.features(x)
-    c = class_weights @ d.condition.embed.weight
-    return d.to_logit(h).squeeze(1) + (d.project_condition(c) * h).sum(dim=1)
 
 
 def repair_image(model: AEGAN, image, mask, **knobs) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -233,73 +208,3 @@ def repair_image(model: AEGAN, image, mask, **knobs) -> tuple[np.ndarray, np.nda
         notes.append("the whole image is masked: nothing is left to go on, so a random image of a random class was drawn")
     result = repair(model, x, mask_to_tensor(hole), **knobs)
     return to_uint8(result.x)[0], result.class_probs[0].numpy(), notes
-
-
-# --- Style transfer by analogy ------------------------------------------------------------------------
-# E's codes of real images lie far outside the prior (|z| ~ 13 where N(0, I) gives ~5.7), and there G
-# draws the class the code itself carries, whatever class it is asked for (14% of MNIST analogies drew
-# the asked digit). So the style code is E's code projected back towards the prior: refined so that G,
-# with its prior-code statistics, still redraws the image under E's class, while a prior term pulls it to
-# where G follows the class condition (then 99-100%). prior_weight trades the two: more = the asked class
-# more surely, less = the image's own look more faithfully.
-
-def project(model: AEGAN, x: torch.Tensor, *, steps: int = 40, lr: float = 0.3, prior_weight: float = 1.0,
-            encoded: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
-    """Style codes of images: x [B,1,28,28] -> (z [B,L], E's class probabilities [B,K]), on the CPU.
-
-    z starts at E's code and is refined for `steps` Adam steps so G(z, E's class) redraws x, with a
-    prior term prior_weight * |z|^2. steps=0 gives E's code unchanged. G uses its prior-code statistics
-    (encoded=0) by default: the code is meant to live where G follows the class, and measured on the test
-    sets this gives both the asked class more often and a closer redraw than encoded=1.
-    """
-    _check_class_model(model)
-    if x.ndim != 4 or x.shape[1:] != (1, 28, 28):
-        raise InputError(f"images must be a tensor [B, 1, 28, 28], not {list(x.shape)}")
-    if not torch.isfinite(x).all():
-        raise InputError("images contain NaN or infinite values")
-    _check_knobs(steps, lr, 0.0, prior_weight, 0.0, encoded)
-    x = x.float().to(model.device)
-    with torch.no_grad():
-        z, _, logits = model.encode(x)
-    class_logits = logits.log_softmax(dim=1)
-    z, _ = _refine(model, x, torch.ones_like(x), z, class_logits, steps=steps, lr=lr, class_lr=0.0,
-                   prior_weight=prior_weight, encoded=encoded)
-    return z.cpu(), class_logits.softmax(dim=1).cpu()
-
-
-def analogy(model: AEGAN, x: torch.Tensor, **knobs) -> torch.Tensor:
-    """Keep each image's style (thickness, slant, shape), render it under every class.
-
-    x [B, 1, 28, 28] -> [B, K, 1, 28, 28]: row b, column k is image b's style drawn as class k.
-    knobs go to `project` (steps, lr, prior_weight, encoded).
-    """
-    z, _ = project(model, x, **knobs)
-    k = model.config.num_classes
-    labels = torch.arange(k).repeat(len(z))  # [B*K]: 0..K-1 for every image
-    out = _render(model, z.repeat_interleave(k, dim=0), labels, knobs.get("encoded", 0.0))
-    return out.view(len(z), k, 1, 28, 28)
-
-
-def transfer_style(model: AEGAN, style_x: torch.Tensor, labels: torch.Tensor, **knobs) -> torch.Tensor:
-    """The class of `labels`, the style of `style_x`: style_x [B,1,28,28], labels [B] -> x [B,1,28,28].
-
-    To borrow the class of another image, pass the encoder's guess for it as labels.
-    """
-    labels = torch.as_tensor(labels, dtype=torch.long).view(-1)
-    if len(labels) != len(style_x):
-        raise InputError(f"{len(labels)} labels for {len(style_x)} images; give one label per image")
-    k = model.config.num_classes
-    if len(labels) and not 0 <= int(labels.min()) <= int(labels.max()) < k:
-        raise InputError(f"labels must be class ids 0..{k - 1}")
-    z, _ = project(model, style_x, **knobs)
-    return _render(model, z, labels, knobs.get("encoded", 0.0))
-
-
-@torch.inference_mode()
-def _render(model: AEGAN, z: torch.Tensor, labels: torch.Tensor, encoded: float) -> torch.Tensor:
-    """G(z [N,L], labels [N]) in chunks -> x [N,1,28,28] on the CPU."""
-    device = model.device
-    if len(z) == 0:
-        return torch.zeros(0, 1, 28, 28)
-    return torch.cat([model.decode(zc.to(device), yc.to(device), encoded=encoded).cpu()
-                      for zc, yc in zip(z.split(4096), labels.split(4096))])

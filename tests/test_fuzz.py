@@ -264,16 +264,15 @@ NOT_TEXT = st.one_of(st.none(), st.integers(), st.floats(allow_nan=True), st.lis
 @example("👟👟🔥")
 @example("\x00\x01\u200b\ufeff")
 @example("a\u0301" * 5000)
-def test_clean_prompt_gives_clean_text_or_refuses(prompt):
-    from aegan.text import MAX_PROMPT_CHARS, clean_prompt
+def test_check_prompt_gives_clean_text_or_refuses(prompt):
+    from aegan.prompt import MAX_PROMPT_CHARS, check_prompt
 
-    result = refused_or(clean_prompt, prompt)
-    if result is not None:
-        text, notes = result
+    text = refused_or(check_prompt, prompt)
+    if text is not None:
         assert isinstance(prompt, str)
         assert text and text == " ".join(text.split()) and len(text) <= MAX_PROMPT_CHARS
+        assert any(ch.isalnum() for ch in text) and check_prompt(text) == text
         assert all(ch.isprintable() or ch == " " for ch in text if ord(ch) < 0x80)
-        assert isinstance(notes, list)
 
 
 @FUZZ

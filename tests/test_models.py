@@ -1,7 +1,9 @@
 import json
+from dataclasses import replace
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from aegan.config import ModelConfig
 from aegan.errors import CheckpointError
@@ -25,6 +27,36 @@ def test_text_condition_plugs_in():
     text = torch.randn(3, 384)
     assert model.decode(torch.randn(3, 8), text).shape == (3, 1, 28, 28)
     assert model.judge(torch.zeros(3, 1, 28, 28), text).shape == (3,)
+
+
+def test_class_names_come_from_the_config_then_the_dataset(tiny_config):
+    assert AEGAN(tiny_config).class_names == [f"stroke {k}" for k in range(10)]
+    assert AEGAN(replace(tiny_config, dataset="fashion-mnist", class_names=[])).class_names[7] == "sneaker"
+    assert AEGAN(replace(tiny_config, dataset="elsewhere", class_names=[])).class_names == [str(k) for k in range(10)]
+    model = AEGAN(tiny_config)
+    model.class_names.append("extra")  # a copy: the config is not changed through it
+    assert len(model.config.class_names) == 10
+    with pytest.raises(AttributeError):
+        model.class_names = ["a"]
+
+
+def test_mixtures_of_classes_are_the_models_own_projection(tiny_model):
+    """decode_mixture / judge_mixture give exactly what the pipeline and repair computed outside the model
+    before, and one-hot weights give exactly the class-id path."""
+    torch.manual_seed(1)
+    z, x = torch.randn(4, 8), torch.rand(4, 1, 28, 28) * 2 - 1
+    weights = torch.softmax(torch.randn(4, 10), dim=1)
+    g, d = tiny_model.generator, tiny_model.discriminator
+    with torch.no_grad():
+        old_x = g.forward_embedded(z, weights @ g.condition.embed.weight, torch.tensor([0.0, 0.3, 1.0, 1.0]))
+        h = d.features(x)
+        old_logit = d.to_logit(h).squeeze(1) + (d.project_condition(weights @ d.condition.embed.weight) * h).sum(dim=1)
+        assert torch.equal(tiny_model.decode_mixture(z, weights, encoded=torch.tensor([0.0, 0.3, 1.0, 1.0])), old_x)
+        assert torch.equal(tiny_model.judge_mixture(x, weights), old_logit)
+        y = torch.tensor([0, 3, 5, 9])
+        one_hot = F.one_hot(y, 10).float()
+        assert torch.equal(tiny_model.decode_mixture(z, one_hot, encoded=1.0), tiny_model.decode(z, y, encoded=1.0))
+        assert torch.equal(tiny_model.judge_mixture(x, one_hot), tiny_model.judge(x, y))
 
 
 @pytest.mark.parametrize("encoded", [0.0, 1.0, "per-row"])

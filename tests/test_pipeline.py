@@ -4,7 +4,7 @@ import torch
 from PIL import Image
 
 from aegan.errors import InputError
-from aegan.images import make_grid, prepare_image, to_tensor, to_uint8
+from aegan.images import make_grid, prepare_image, save_gif, to_tensor, to_uint8
 from aegan.pipeline import interpolate, realness, reconstruct, sample, spread_labels
 
 
@@ -30,6 +30,7 @@ def test_labels_spread_evenly_or_fixed(tiny_model):
     (dict(n=10**400), "count"), (dict(n=5, labels=10**400), "out of range"),  # no float holds 10**400
     (dict(n=5, seed=2**64), "seed"), (dict(n=5, seed=-1), "seed"), (dict(n=5, seed=2.5), "seed"),
     (dict(n=5, seed=float("nan")), "seed"), (dict(n=5, seed="7"), "seed"),
+    (dict(n=5, labels=torch.tensor([1, 2])), "one label per image"), (dict(n=2, labels=[1, 12]), "out of range"),
 ])
 def test_sample_rejects_bad_values(tiny_model, kwargs, message):
     with pytest.raises(InputError, match=message) as refused:
@@ -70,6 +71,20 @@ def test_uint8_round_trip():
     x = to_tensor(images)
     assert x.shape == (3, 1, 28, 28) and x.min() >= -1 and x.max() <= 1
     assert np.array_equal(to_uint8(x), images)
+
+
+def test_save_gif_loops_forever_at_the_given_pace(tmp_path):
+    frames = np.stack([np.full((28, 28), 40 * k, np.uint8) for k in range(5)])  # [T, 28, 28], all different
+    path = tmp_path / "walk.gif"
+    save_gif(frames, path, scale=2, frame_ms=50)
+    with Image.open(path) as gif:
+        assert gif.n_frames == 5 and gif.size == (56, 56)
+        assert gif.info["loop"] == 0 and gif.info["duration"] == 50  # loop 0 = forever
+        gif.seek(3)
+        assert np.asarray(gif.convert("L"))[0, 0] == 120
+    for bad in (frames[0], frames[:0], frames.astype(np.float32)):  # one frame without T, no frames, not uint8
+        with pytest.raises(InputError, match="GIF frames"):
+            save_gif(bad, tmp_path / "bad.gif")
 
 
 def test_grid_layout():

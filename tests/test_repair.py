@@ -11,7 +11,8 @@ import torch
 from aegan.errors import InputError
 from aegan.images import mask_to_tensor, prepare_mask, to_tensor, to_uint8
 from aegan.inpainting import BASELINES, MASK_KINDS, make_masks, mean_fill, run_baseline, score
-from aegan.repair import analogy, harmonic_fill, repair, repair_image, transfer_style
+from aegan.repair import harmonic_fill, repair, repair_image
+from aegan.style import analogy, transfer_style
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "checkpoints" / "mnist-cgan"
@@ -163,6 +164,10 @@ def test_repair_bad_knobs_and_shapes(tiny_model, kwargs, message):
         repair(tiny_model, x, mask[:, :, :14])
     with pytest.raises(InputError, match="NaN"):
         repair(tiny_model, x * float("nan"), mask)
+    with pytest.raises(InputError, match="the mask contains NaN"):
+        repair(tiny_model, x, mask * float("inf"))
+    with pytest.raises(InputError, match=r"\[B, 1, 28, 28\]"):
+        repair(tiny_model, x[0], mask[0])
 
 
 def test_text_models_are_refused(tiny_config):
@@ -175,6 +180,8 @@ def test_text_models_are_refused(tiny_config):
         repair(text_model, to_tensor(random_images(1)), mask_to_tensor(make_masks("centre", 1)))
     with pytest.raises(InputError, match="class-conditional"):
         analogy(text_model, to_tensor(random_images(1)), **FAST)
+    with pytest.raises(InputError, match="class-conditional"):
+        text_model.decode_mixture(torch.zeros(1, 8), torch.eye(10)[:1])
 
 
 def test_lightly_masked_repair_is_closer_to_the_truth():
@@ -203,7 +210,7 @@ def test_analogy_shapes_and_consistency(tiny_model):
     assert torch.allclose(moved, grid[torch.arange(3), labels], atol=1e-5)
     with pytest.raises(InputError, match="one label per image"):
         transfer_style(tiny_model, x, labels[:2])
-    with pytest.raises(InputError, match="class ids"):
+    with pytest.raises(InputError, match="out of range"):  # pipeline.check_label's rule and message
         transfer_style(tiny_model, x, torch.tensor([0, 1, 10]))
 
 

@@ -9,7 +9,8 @@ from aegan.captions import build_bank, caption_texts
 from aegan.errors import InputError
 from aegan.evaluate import heldout_prompts
 from aegan.models import load_model
-from aegan.text import clean_prompt, load_text_encoder, text_to_image
+from aegan.prompt import MAX_PROMPT_CHARS, check_prompt
+from aegan.text import load_text_encoder, text_to_image
 from training.config import preset
 from training.export import export_run
 from training.loop import train
@@ -35,18 +36,31 @@ def test_heldout_prompts_are_unseen(dataset):
 
 
 @pytest.mark.parametrize("prompt, expected", [
-    ("  a   pair of\tshoes \n", "a pair of shoes"), ("sneaker\x00\x07", "sneaker"), ("👟 🥾", "👟 🥾"),
+    ("  a   pair of\tshoes \n", "a pair of shoes"), ("sneaker\x00\x07", "sneaker"), ("👟 🥾 boots", "👟 🥾 boots"),
+    ("a\u200bshoe", "a shoe"), ("x" * MAX_PROMPT_CHARS, "x" * MAX_PROMPT_CHARS),
 ])
-def test_clean_prompt(prompt, expected):
-    assert clean_prompt(prompt)[0] == expected
+def test_check_prompt_tidies(prompt, expected):
+    assert check_prompt(prompt) == expected
 
 
-def test_clean_prompt_refuses_empty_and_cuts_long():
-    for empty in ["", "   ", "\n\t", "\x00"]:
-        with pytest.raises(InputError, match="empty"):
-            clean_prompt(empty)
-    text, notes = clean_prompt("shoe " * 2000)
-    assert len(text) <= 300 and notes
+@pytest.mark.parametrize("prompt, message", [  # the app shows these texts: its tests match them
+    ("", "type a sentence first, for example 'a pair of running shoes'"), ("  \n\t", "type a sentence first"),
+    ("shoe " * 2000, "the prompt is 9,999 characters long; keep it under 200"),
+    ("👟👟🔥", "the prompt has no words in it, only symbols or emoji; describe the picture in words"),
+    (12345, "must be text"), (["a", "b"], "must be text"),
+])
+def test_check_prompt_refuses_in_one_sentence(prompt, message):
+    with pytest.raises(InputError) as refused:
+        check_prompt(prompt)
+    assert message in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_the_text_model_reads_prompts_by_the_same_rule():
+    import aegan.text
+
+    assert aegan.text.check_prompt is check_prompt and aegan.text.MAX_PROMPT_CHARS == MAX_PROMPT_CHARS == 200
+    with pytest.raises(InputError, match="keep it under 200"):
+        aegan.text.embed_prompts(["shoe " * 60])  # refused before the encoder loads, never cut
 
 
 def test_encoder_loads_offline_and_is_cached():
@@ -97,14 +111,25 @@ def run(*args):
 
 def test_text2img_cli(tiny_text_checkpoint, tmp_path):
     prompts = tmp_path / "prompts.txt"
-    prompts.write_text("a thin stroke 1\n\n   \nstroke 7 👍\n" + "x" * 10_000 + "\n", encoding="utf-8")
+    prompts.write_text("a thin stroke 1\n\n   \nstroke 7 👍\n" + "x" * MAX_PROMPT_CHARS + "\n", encoding="utf-8")
     out = tmp_path / "out.npz"
     result = run("text2img", "--model", tiny_text_checkpoint, "--prompts", prompts, "--per-prompt", 3, "--out", out)
     assert result.returncode == 0, result.stderr
     data = np.load(out)
     assert data["images"].shape == (9, 28, 28) and data["images"].dtype == np.uint8
     assert data["prompt_ids"].tolist() == [0, 0, 0, 3, 3, 3, 4, 4, 4]  # blank lines skipped, indices kept
-    assert "line 4: prompt cut" in result.stderr
+
+
+def test_text2img_cli_refuses_a_bad_line_by_its_number(tiny_text_checkpoint, tmp_path):
+    """The library's prompt rule, not a silent cut: the whole file is refused, before the model loads."""
+    prompts = tmp_path / "prompts.txt"
+    out = tmp_path / "out.npz"
+    for text, message in [("a thin stroke 1\n\n" + "x" * 10_000 + "\n", "line 3: the prompt is 10,000 characters long"),
+                          ("a stroke\n👍👍\n", "line 2: the prompt has no words in it")]:
+        prompts.write_text(text, encoding="utf-8")
+        result = run("text2img", "--model", tmp_path / "not-loaded", "--prompts", prompts, "--out", out)
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1 and not out.exists()
 
 
 def test_text2img_cli_errors(tiny_text_checkpoint, tiny_checkpoint, tmp_path):
