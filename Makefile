@@ -4,10 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run test setup setup-dev data browser train-fashion-mnist train-mnist classifiers results clean bench
+.PHONY: run serve test setup setup-dev data browser train-fashion-mnist train-mnist classifiers results clean bench
 
 run: setup
 	$(PY) app.py
+
+# A classroom on this laptop: listens on the local network and prints the address (and a QR code) to share.
+serve: setup
+	$(PY) app.py --classroom
 
 test: setup-dev data browser
 	$(PY) -m pytest -q

@@ -1,4 +1,5 @@
-"""AE-GAN Studio: `python app.py` serves the app on http://127.0.0.1:7860.
+"""AE-GAN Studio: `python app.py` serves the app on http://127.0.0.1:7860; `python app.py --classroom` serves
+it to the local network and prints the address students type, with a QR code.
 
 Settings from the environment: AEGAN_CHECKPOINTS (model folder, default ./checkpoints), AEGAN_DEVICE
 (auto, cpu, cuda, mps), AEGAN_LOG_LEVEL (INFO; DEBUG logs every call's time), GRADIO_SERVER_NAME /
@@ -13,9 +14,8 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # offline: no telemetry, no ve
 
 def limit_malloc_arenas(arenas: int = 2) -> None:
     """What MALLOC_ARENA_MAX=2 does, for a process already started. glibc gives each thread that allocates
-    an arena of its own (up to 8 per core) and each keeps the memory it freed: with Gradio's worker threads
-    the app's peak RSS over 3,000 mixed requests was 1,397 MB, against 1,191-1,207 MB with 2 arenas, at the
-    same speed (`python -m benchmarks.app_latency`). Must run before other threads start; no-op off glibc."""
+    an arena of its own (up to 8 per core) and each keeps the memory it freed, so Gradio's worker threads
+    grow the app's peak memory (docs/PERFORMANCE.md). Must run before other threads start; no-op off glibc."""
     if "MALLOC_ARENA_MAX" in os.environ:  # glibc read it at start-up: the user's value holds
         return
     try:
@@ -26,18 +26,32 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
 
 limit_malloc_arenas()
 
+import argparse  # noqa: E402
 import logging  # noqa: E402
 
-from ui.common import start_warm_up  # noqa: E402
+from ui.classroom import classroom_url, qr_for_terminal  # noqa: E402
+from ui.loading import start_warm_up  # noqa: E402
 from ui.studio import build_demo, launch  # noqa: E402
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve AE-GAN Studio.")
+    parser.add_argument("--classroom", action="store_true",
+                        help="listen on the local network (0.0.0.0) and print the address students type, with a QR "
+                             "code (also shown in the app's footer)")
+    args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("AEGAN_LOG_LEVEL", "INFO").upper(),
                         format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own start-up probes, one line each
-    demo = build_demo()
-    launch(demo)
+    if not args.classroom:
+        demo = build_demo()
+        launch(demo)
+    else:
+        port = int(os.environ.get("GRADIO_SERVER_PORT", 7860))
+        url = classroom_url(port)
+        demo = build_demo(classroom_url=url)
+        launch(demo, server_name="0.0.0.0", server_port=port)
+        print(f"\nStudents open {url} on this network, or scan:\n\n{qr_for_terminal(url)}", flush=True)
     start_warm_up()  # torch, the models and the text encoder load after the page is up
     demo.block_thread()
 

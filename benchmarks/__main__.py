@@ -10,8 +10,10 @@ Sections (each also runs alone: python -m benchmarks.models / .training / .app_l
     coldstart  python app.py to its first page, beside a Gradio hello-world   benchmarks/app_latency.py
     latency    HTTP round trips at 1, 4 and 16 users beside a no-op endpoint   benchmarks/app_latency.py
     memory     the app's RSS over many mixed requests                          benchmarks/app_latency.py
+    browser    the t slider in Chromium: key -> frame, requests per tick       benchmarks/browser.py
+    classroom  10, 30 and 60 simulated students on one app                     benchmarks/classroom.py
 
-Sections that need gradio (coldstart, latency, memory) are skipped with a note where it is not installed,
+Sections that need gradio (coldstart, latency, memory, browser, classroom) are skipped with a note where it is not installed,
 so a bare GPU machine with only torch can run the others. Run it on a quiet machine: every other job on
 the cores shows up in the figures (the report records the load average at the start and the end).
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -28,12 +31,13 @@ from pathlib import Path
 
 from .report import ROOT, Row, Section, devices_for, load_average, machine_lines, now, render, skipped
 
-SECTIONS = ("models", "training", "coldstart", "latency", "memory")
-NEED_GRADIO = {"coldstart", "latency", "memory"}
-FULL = dict(repeats=30, requests=100, memory_requests=2000, starts=3, train_steps=20)
+SECTIONS = ("models", "training", "coldstart", "latency", "memory", "browser", "classroom")
+NEED_GRADIO = {"coldstart", "latency", "memory", "browser", "classroom"}
+FULL = dict(repeats=30, requests=100, memory_requests=4000, starts=3, train_steps=20)
 QUICK = dict(repeats=5, requests=10, memory_requests=100, starts=1, train_steps=2)
 TITLES = {"models": "Model time per operation", "training": "Training throughput", "coldstart": "Cold start",
-          "latency": "Round trips through the app (HTTP)", "memory": "Memory of the app"}
+          "latency": "Round trips through the app (HTTP)", "memory": "Memory of the app",
+          "browser": "The t slider in the browser", "classroom": "A classroom on one laptop"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,6 +102,17 @@ def run_sections(wanted: list[str], n: dict[str, int], device: str) -> tuple[lis
             from . import app_latency
 
             attempt(["coldstart"], lambda: [app_latency.cold_start(n["starts"], device)])
+        elif name == "browser":
+            if importlib.util.find_spec("playwright") is None or not shutil.which("chromium"):
+                sections.append(skipped(TITLES[name], "playwright or Debian's chromium is not installed"))
+                continue
+            from . import browser
+
+            attempt(["browser"], lambda: browser.run(device=device))
+        elif name == "classroom":
+            from . import classroom
+
+            attempt(["classroom"], lambda: classroom.run(device=device))
         elif name == app_wanted[0]:  # latency and memory share one running app
             from . import app_latency
 

@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -77,7 +78,7 @@ def text_available() -> bool:
 
 
 def fetch(file_data: dict) -> bytes:
-    """The bytes of an output: inline (a data: URL, as the app sends images) or a file to download (the GIF)."""
+    """The bytes of an output: inline (a data: URL, as the walk's frames are) or a file to download."""
     url = file_data["url"]
     if url.startswith("data:"):
         header, _, payload = url.partition(",")
@@ -125,44 +126,42 @@ NO_MOVES = (0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 def endpoints(seed_a=1, seed_b=2, a_source="seed", a_drawing=EMPTY, a_upload=None, dataset="mnist"):
-    return (dataset, a_source, seed_a, -1, a_drawing, a_upload, "seed", seed_b, 3, EMPTY, None, 0.5, "slerp",
+    return (dataset, a_source, seed_a, -1, a_drawing, a_upload, "seed", seed_b, 3, EMPTY, None, "slerp", 0.5,
             *NO_MOVES)
 
 
 # --- the app as a whole ---------------------------------------------------------------------------------
 
 def test_every_event_has_an_api_name(server):
-    config = server.get_config_file()
+    config = httpx.get(f"{server.local_url}config", timeout=30).json()
     names = {d["api_name"] for d in config["dependencies"] if d["backend_fn"]}
     assert names == API_NAMES
-    info = server.get_api_info()["named_endpoints"]
+    info = httpx.get(f"{server.local_url}gradio_api/info", timeout=30).json()["named_endpoints"]
     assert "/clicked_example" not in info  # needs a browser click's event data; pick_example is its API twin
     assert {"/encode", "/interpolate", "/sample", "/repair", "/text_to_image", "/analogy"} <= set(info)
 
 
-def test_queue_is_bounded_and_live_events_run_concurrently(server):
-    assert server._queue.max_size == 64
-    fns = {fn.api_name: fn for fn in server.fns.values()}
-    assert fns["interpolate"].concurrency_limit == 4 and fns["interpolate"].trigger_mode == "always_last"
-    assert fns["sample"].concurrency_id == fns["repair"].concurrency_id == "heavy"
+def test_the_t_slider_sends_nothing_to_the_server(server):
+    """t moves inside the page (the walk view's JavaScript): no event of the app listens to the t slider."""
+    config = httpx.get(f"{server.local_url}config", timeout=30).json()
+    t = next(c["id"] for c in config["components"] if c["props"].get("elem_id") == "walk-t")
+    backend_triggers = {tuple(target) for d in config["dependencies"] if d["backend_fn"] for target in d["targets"]}
+    assert not {target for target in backend_triggers if target[0] == t}
 
 
-def test_plain_inputs_are_read_without_a_thread_hop_and_still_checked(server, client):
-    fns = {fn.api_name: fn for fn in server.fns.values()}
-    inline = {fn.api_name for fn in server.fns.values() if fn._id in server.read_inline}
-    assert {"interpolate", "move_along", "sample", "text_to_image"} <= inline
-    assert not inline & {"encode", "repair", "analogy"}  # images: Gradio's own reading, in a thread
-    assert all(not fns[name].preprocess for name in inline)
-    # The checks still run when read inline: Gradio's range check, and a choice judged on the session's copy.
-    assert "greater than maximum" in error_of(client, "mnist", -1, 0, 65, 1.0, api_name="/sample")
-    assert "must be one of its choices" in error_of(client, "mnist", 12, 0, 4, 1.0, api_name="/sample")
+# Gradio's internal modules and private attributes: the app and its tests stand on the documented API only.
+INTERNALS = re.compile(r"gradio\.(utils|route_utils|data_classes|components\.[a-z_]+|processing_utils|blocks|queueing"
+                       r"|routes)\b|\((gr|gradio)\.Blocks\)|\._id\b|is_template|block_fn|\b_queue\b|\bfns\b"
+                       r"|GRADIO_ANALYTICS_CACHE_FREQUENCY")
 
 
-def test_gradio_recomputes_its_monitoring_summary_rarely(server):
-    # After each event Gradio summarises up to 10,000 past events with pandas (3 ms here) unless told otherwise.
-    from ui.studio import ANALYTICS_EVERY
-
-    assert server._queue.ANAYLTICS_CACHE_FREQUENCY == int(ANALYTICS_EVERY) >= 1000
+def test_the_app_uses_only_gradios_documented_api():
+    files = [ROOT / "app.py", *sorted((ROOT / "ui").glob("*.py")), *sorted((ROOT / "tests").glob("*.py"))]
+    found = [f"{path.name}:{n}: {line.strip()}" for path in files if path.name != "test_app.py"
+             for n, line in enumerate(path.read_text().splitlines(), 1) if INTERNALS.search(line)]
+    assert not found, found
+    for path in (ROOT / "ui").glob("*.py"):  # no subclass of a Gradio class, so no override of its methods
+        assert not re.search(r"^class \w+\((gr|gradio)\.", path.read_text(), re.M), path.name
 
 
 def test_app_sets_analytics_off_before_importing_gradio():
@@ -222,48 +221,23 @@ def test_dataset_switch_renames_the_classes(client):
 
 # --- latent explorer ----------------------------------------------------------------------------------------
 
-def test_encode_then_walk_live(client):
-    preview_a, note_a, preview_b, note_b, frame, strip = client.predict(*endpoints(), api_name="/encode")
+def test_encode_then_walk(client):
+    preview_a, note_a, preview_b, note_b, view, strip = client.predict(*endpoints(), api_name="/encode")
     assert "seed 1" in note_a and "seed 2, class **3**" in note_b
-    assert frame["url"].startswith("data:image/png;base64,") and frame["path"] is None  # inline: no file
-    assert picture(frame).shape == (224, 224)
+    frames = view["frames"]
+    assert len(frames) == 101 and view["k"] == 50  # every position of the t slider; t = 0.5 shown
+    assert all(f.startswith("data:image/png;base64,") for f in frames) and len(set(frames)) > 10
+    assert picture({"url": frames[0]}).shape == (28, 28)  # the page scales it up, pixelated
     assert picture(strip).shape[1] > 10 * picture(strip).shape[0]  # one row of 11 frames
-    start = fetch(client.predict("mnist", 0.0, "slerp", *NO_MOVES, api_name="/interpolate"))
-    end = fetch(client.predict("mnist", 1.0, "slerp", *NO_MOVES, api_name="/interpolate"))
-    again = fetch(client.predict("mnist", 0.0, "slerp", *NO_MOVES, api_name="/interpolate"))
-    assert start == again and start != end
-    moved, _ = client.predict("mnist", 0.0, "lerp", 2.0, 0.0, 0.0, 0.0, -1.5, api_name="/move_along")
-    assert fetch(moved) != start
-
-
-def test_slider_moves_are_looked_up_in_the_walk_drawn_once(server):
-    """encode draws the walk at all 101 positions of the t slider in one batch; a move to a position then runs no
-    generator and shows the pixels that drawing that frame alone gives; a t between positions (a script's) and a
-    new path or direction each get their own walk."""
-    from aegan.images import to_uint8
-    from ui import explorer
-    from ui.common import SCALE, get_model, show
-
-    batches = []  # the batch size of each run of the generator's last layer
-    hook = get_model("mnist").generator.to_image.register_forward_hook(lambda _, args, out: batches.append(len(out)))
-    try:
-        state, *_ = explorer.encode(*endpoints(seed_a=41, seed_b=42))
-        assert 101 in batches
-        batches.clear()
-        frames = {t: explorer.interpolate("mnist", state, t, "slerp", *NO_MOVES) for t in (0.0, 0.07, 0.37, 0.5, 1.0)}
-        assert batches == []  # lookups
-        explorer.interpolate("mnist", state, 0.375, "slerp", *NO_MOVES)
-        assert batches == [1]  # between two positions: that frame alone
-        batches.clear()
-        lerp = explorer.interpolate("mnist", state, 0.37, "lerp", *NO_MOVES)
-        moved = explorer.interpolate("mnist", state, 0.37, "slerp", 1.5, *NO_MOVES[1:])
-        assert batches == [101, 101] and lerp.tobytes() != frames[0.37].tobytes() != moved.tobytes()
-    finally:
-        hook.remove()
-    for t, frame in frames.items():
-        alone = to_uint8(explorer._walk("mnist", state, [t], "slerp", NO_MOVES))[0]
-        assert frame.tobytes() == show(alone, SCALE).tobytes(), t
-    assert frames[0.0].tobytes() != frames[1.0].tobytes()
+    start = picture(client.predict("mnist", 0.0, api_name="/interpolate"))
+    end = picture(client.predict("mnist", 1.0, api_name="/interpolate"))
+    assert not np.array_equal(start, end)
+    assert np.array_equal(start[::8, ::8], picture({"url": frames[0]}))  # scripts get the page's pixels
+    assert np.array_equal(end[::8, ::8], picture({"url": frames[-1]}))
+    moved, _ = client.predict("mnist", "lerp", 0.0, 2.0, 0.0, 0.0, 0.0, -1.5, api_name="/move_along")
+    assert moved["k"] == 0 and moved["frames"][0] != frames[0] and moved["frames"][50] != frames[50]
+    assert picture({"url": moved["frames"][0]}).tolist() == picture(
+        client.predict("mnist", 0.0, api_name="/interpolate"))[::8, ::8].tolist()  # the moved walk is the state
 
 
 def test_a_drawing_is_read_by_the_encoder(client, drawing):
@@ -292,22 +266,23 @@ def test_uploads_in_any_mode_become_endpoints(client, tmp_path, mode):
 
 
 def test_walk_needs_endpoints_first(client):
-    message = error_of(client, "mnist", 0.5, "slerp", *NO_MOVES, api_name="/interpolate")
+    message = error_of(client, "mnist", 0.5, api_name="/interpolate")
     assert "endpoints are not set" in message
 
 
 def test_walk_refuses_out_of_range_numbers(client):
     client.predict(*endpoints(), api_name="/encode")
-    assert "greater than maximum" in error_of(client, "mnist", 2.0, "slerp", *NO_MOVES, api_name="/interpolate")
-    assert "less than minimum" in error_of(client, "mnist", 0.5, "lerp", -9.0, 0, 0, 0, 0, api_name="/move_along")
-    assert "must be one of its choices" in error_of(client, "mnist", 0.5, "cubic", *NO_MOVES,
-                                                     api_name="/interpolate")
-    assert "less than minimum" in error_of(client, *endpoints(seed_a=-1), api_name="/encode")
+    assert "must be from 0 to 1, not 2.0" in error_of(client, "mnist", 2.0, api_name="/interpolate")
+    assert "“Direction 1” must be from -3 to 3" in error_of(client, "mnist", "lerp", 0.5, -9.0, 0, 0, 0, 0,
+                                                             api_name="/move_along")
+    assert "must be one of its choices" in error_of(client, "mnist", "cubic", 0.5, *NO_MOVES,
+                                                     api_name="/move_along")
+    assert "“Seed” must be from 0" in error_of(client, *endpoints(seed_a=-1), api_name="/encode")
 
 
 def test_walk_exports_an_animated_gif(client):
     client.predict(*endpoints(), api_name="/encode")
-    gif = client.predict("mnist", "lerp", *NO_MOVES, api_name="/interpolate_gif")
+    gif = client.predict("mnist", api_name="/interpolate_gif")
     image = Image.open(io.BytesIO(fetch(gif)))
     assert image.format == "GIF" and image.n_frames > 20 and image.size == (112, 112)
 
@@ -324,16 +299,15 @@ def test_sample_same_seed_same_images_with_realness(client):
     assert [fetch(g["image"]) for g in gallery] == [fetch(g["image"]) for g in again]
     assert fetch(gallery[0]["image"]) != fetch(other[0]["image"])
     assert picture(gallery[0]["image"]).shape == (112, 112)
-    assert all(g["image"]["url"].startswith("data:image/png;base64,") and g["image"]["path"] is None
-               for g in gallery)  # inline: no file per image
 
 
 def test_sample_one_class_and_bad_numbers(client):
     gallery, _ = client.predict("mnist", 7, 0, 3, 0.5, api_name="/sample")
     assert [g["caption"][-1] for g in gallery] == ["7", "7", "7"]
-    assert "greater than maximum" in error_of(client, "mnist", -1, 0, 65, 1.0, api_name="/sample")
-    assert "less than minimum" in error_of(client, "mnist", -1, 0, 0, 1.0, api_name="/sample")
-    assert "greater than maximum" in error_of(client, "mnist", -1, 0, 4, 2.5, api_name="/sample")
+    assert "“How many” must be from 1 to 64, not 65" in error_of(client, "mnist", -1, 0, 65, 1.0, api_name="/sample")
+    assert "“How many” must be from 1 to 64, not 0" in error_of(client, "mnist", -1, 0, 0, 1.0, api_name="/sample")
+    assert "“How many” must be a whole number" in error_of(client, "mnist", -1, 0, 2.5, 1.0, api_name="/sample")
+    assert "must be from 0 to 2" in error_of(client, "mnist", -1, 0, 4, 2.5, api_name="/sample")
     assert "must be one of its choices" in error_of(client, "mnist", 12, 0, 4, 1.0, api_name="/sample")
     assert "must be one of its choices" in error_of(client, "cifar", -1, 0, 4, 1.0, api_name="/sample")
 
@@ -358,11 +332,11 @@ def test_examples_ship_with_the_app(client):
     assert len(gallery) == 12 and [g["caption"] for g in gallery[:10]] == [str(d) for d in range(10)]
     editor, original = client.predict("fashion-mnist", 7, api_name="/pick_example")
     assert editor["background"] is not None and editor["layers"] == [] and picture(original).shape == (224, 224)
-    assert "Example index must be from 0 to 11" in error_of(client, "mnist", 12, api_name="/pick_example")
+    assert "“Example” must be from 0 to 11, not 12" in error_of(client, "mnist", 12, api_name="/pick_example")
 
 
 def test_repair_keeps_every_unmasked_pixel(client, tmp_path):
-    from ui.common import examples
+    from ui.media import examples
 
     image = examples("mnist")[0][5]
     masked, repaired, original, guess, notes = client.predict(
@@ -376,7 +350,7 @@ def test_repair_keeps_every_unmasked_pixel(client, tmp_path):
 
 
 def test_repair_refuses_empty_masks_and_missing_images(client, tmp_path):
-    from ui.common import examples
+    from ui.media import examples
 
     image = examples("mnist")[0][0]
     assert "mask is empty" in error_of(client, "mnist", editor_value(tmp_path, image, None), api_name="/repair")
@@ -384,7 +358,7 @@ def test_repair_refuses_empty_masks_and_missing_images(client, tmp_path):
 
 
 def test_repair_of_a_fully_masked_image_still_answers(client, tmp_path):
-    from ui.common import examples
+    from ui.media import examples
 
     image = examples("fashion-mnist")[0][0]
     *_, notes = client.predict("fashion-mnist", editor_value(tmp_path, image, slice(0, 28)), api_name="/repair")
@@ -440,7 +414,7 @@ def test_text_to_image_refuses_bad_prompts(client, prompt, message):
 
 
 def test_text_to_image_bad_numbers(client):
-    assert "greater than maximum" in error_of(client, "mnist", "a seven", 33, 0, api_name="/text_to_image")
+    assert "must be from 1 to 32, not 33" in error_of(client, "mnist", "a seven", 33, 0, api_name="/text_to_image")
 
 
 def test_understand_is_quiet_while_typing(client):
@@ -456,7 +430,7 @@ def test_text_examples_follow_the_dataset(client):
 @pytest.mark.skipif(text_available(), reason="aegan.text is there: the success path below runs instead")
 def test_text_to_image_says_when_it_is_not_available(client):
     message = error_of(client, "mnist", "a bold seven", 4, 0, api_name="/text_to_image")
-    assert "not part of this build" in message or "No text-to-image model" in message
+    assert "needs the Python package" in message or "No text-to-image model" in message
 
 
 @pytest.mark.skipif(not text_available(), reason="aegan.text is not in this build yet")
@@ -477,7 +451,7 @@ def test_still_serving_after_bad_input(client):
 def test_unexpected_errors_become_one_polite_sentence():
     import gradio as gr
 
-    from ui.common import friendly
+    from ui.requests import friendly
 
     @friendly
     def broken():
@@ -486,6 +460,30 @@ def test_unexpected_errors_become_one_polite_sentence():
     with pytest.raises(gr.Error) as caught:
         broken()
     assert "/secret" not in caught.value.message and "try again" in caught.value.message
+
+
+# --- ZeroGPU ---------------------------------------------------------------------------------------------------
+
+def test_only_model_calls_ask_for_a_gpu_and_for_seconds_not_a_minute():
+    """On a ZeroGPU Space each decorated call runs in a forked worker with the GPU attached for its duration:
+    requests are read and refused in the main process first, and only the model calls are decorated."""
+    from ui import studio  # noqa: F401  (builds nothing; imports every tab)
+    from ui.loading import GPU_SECONDS
+
+    assert GPU_SECONDS == {"ui.explorer._draw": 5, "ui.sampler._draw": 5, "ui.repair._repair": 10,
+                           "ui.style._redraw": 5, "ui.text._draw": 5}
+
+
+def test_with_zerogpus_decorator_the_app_still_answers_in_its_own_words():
+    pytest.importorskip("spaces")  # requirements-dev.txt installs it, as a Space has it
+    import gradio as gr
+
+    from ui import loading, sampler
+
+    assert loading.spaces is not None
+    with pytest.raises(gr.Error) as caught:
+        sampler.sample("mnist", -1, 0, 0, 1.0)
+    assert caught.value.message == "“How many” must be from 1 to 64, not 0."
 
 
 # --- deployment -------------------------------------------------------------------------------------------------
@@ -504,3 +502,32 @@ def test_dockerfile_runs_the_app_as_a_user_with_a_healthcheck():
     assert re.search(r"^FROM python:3\.\d+-slim", text, re.M)
     assert re.search(r"^USER (?!root)\w+", text, re.M) and "EXPOSE 7860" in text and "HEALTHCHECK" in text
     assert "COPY . " not in text  # only runtime files go in
+
+
+# --- a classroom on one laptop ----------------------------------------------------------------------------------
+
+def test_classroom_mode_prints_the_address_with_a_qr_code_and_shows_it_in_the_footer(tmp_path):
+    from ui.classroom import lan_address
+
+    port = free_port()
+    root = write_tiny_checkpoints(tmp_path / "checkpoints")
+    env = {**os.environ, "AEGAN_CHECKPOINTS": str(root), "GRADIO_SERVER_PORT": str(port), "AEGAN_DEVICE": "cpu"}
+    log = tmp_path / "app.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "app.py", "--classroom"], cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    try:
+        url = f"http://{lan_address()}:{port}"
+        deadline = time.monotonic() + 240
+        while f"Students open {url}" not in log.read_text():
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+            time.sleep(0.3)
+        assert "▀" in log.read_text() or "▄" in log.read_text()  # the QR code, in half blocks
+        page = httpx.get(url, timeout=30)  # served on the network address, not only loopback
+        assert page.status_code == 200
+        config = httpx.get(f"{url}/config", timeout=30).json()
+        footer = next(c for c in config["components"] if c["props"].get("elem_id") == "footer-classroom")
+        assert "data:image/svg+xml" in footer["props"]["value"] and url in footer["props"]["value"]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

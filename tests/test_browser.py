@@ -150,22 +150,37 @@ def expect_result(page: Page, result: str) -> None:
 SEVEN = [[(0.3, 0.3), (0.7, 0.3), (0.45, 0.75)]]
 
 
-def test_explorer_slider_and_drawing_are_live(app: Page, screenshot_dir):
+def test_explorer_slider_answers_in_the_page(app: Page, screenshot_dir):
+    """Dragging t, clicking its track and pressing arrow keys change the frame, and send nothing to the server."""
     page = app
     frame = page.locator("#walk-frame img")
+    expect(frame).to_have_attribute("src", re.compile("^data:image/png"))
+    wait_idle(page)  # the page's own first events (previews, strip, examples) are done
+    page.wait_for_timeout(1000)
+    sent = []
+    page.on("request", lambda request: sent.append(request.url))
     first = frame.get_attribute("src")
-    slider = page.locator("#walk-t input[type=range]").bounding_box()
-    y = slider["y"] + slider["height"] / 2
-    page.mouse.move(slider["x"] + 0.5 * slider["width"], y)
+    slider = page.locator("#walk-t input[type=range]")
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 0.5 * box["width"], y)
     page.mouse.down()
     seen = set()
     for fraction in (0.4, 0.3, 0.2, 0.1, 0.0):
-        page.mouse.move(slider["x"] + fraction * slider["width"], y, steps=4)
-        page.wait_for_timeout(250)
+        page.mouse.move(box["x"] + fraction * box["width"], y, steps=4)
         seen.add(frame.get_attribute("src"))
     page.mouse.up()
+    assert len(seen) >= 4, "the frame should change at every step of the drag"
     expect(frame).not_to_have_attribute("src", first)
-    assert len(seen) >= 2, "the frame should change while the slider is being dragged"
+    at_start = frame.get_attribute("data-k")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(frame).to_have_attribute("data-k", str(int(at_start) + 2))
+    page.mouse.click(box["x"] + 0.75 * box["width"], y)
+    expect(frame).not_to_have_attribute("data-k", str(int(at_start) + 2))
+    page.wait_for_timeout(500)
+    assert sent == [], f"moving t sent requests: {sent}"
 
     page.get_by_label("MNIST", exact=True).check()
     page.get_by_role("tab", name="Draw").first.click()

@@ -87,11 +87,12 @@ def test_a_burst_larger_than_the_queue_is_answered_or_refused_cleanly(server):
     assert outcomes["complete"] >= QUEUE["max_size"]
     assert outcomes["refused"] >= 1, "a burst of 150 64-image grids never filled a 64-place queue"
 
-    # The server is still serving, and its queue is empty again.
+    # The server is still serving, and its queue is empty again (GET /gradio_api/queue/status: the route the
+    # browser asks for the queue's size).
     with httpx.Client(timeout=60) as client:
         assert client.get(f"{base}/gradio_api/info").status_code == 200
         posted = client.post(f"{base}/gradio_api/call/describe_device", json={"data": []})
         assert posted.status_code == 200
         answer = client.get(f"{base}/gradio_api/call/describe_device/{posted.json()['event_id']}").text
         assert "event: complete" in answer and "Models run on" in answer
-    assert len(server._queue) == 0
+        assert client.get(f"{base}/gradio_api/queue/status").json()["queue_size"] == 0

@@ -1,4 +1,6 @@
-"""The Gradio front end of AE-GAN Studio: one module per tab, shared pieces in `ui.common`.
+"""The Gradio front end of AE-GAN Studio: one module per tab; shared pieces by concern: `loading` (device,
+models, text encoder), `requests` (reading and checking what a request sends), `media` (pictures in and
+out), `controls` (shared controls and texts), `studio` (the whole app and its launch).
 
 The UI holds no model math: every callback calls the same `aegan` functions as the command line.
 """

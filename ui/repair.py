@@ -14,8 +14,10 @@ import numpy as np
 
 from aegan.errors import InputError
 
-from .common import (CANVAS, HEAVY, LIGHT, ImageEditor, class_names, editor_mask, examples, explain, friendly,
-                     gallery_output, get_model, gpu, image_output, show, show_mask)
+from .controls import CANVAS, DATASET, HEAVY, LIGHT, RAW, explain, gallery_output, image_output
+from .loading import class_names, get_model, gpu
+from .media import editor_mask, examples, show, show_mask
+from .requests import Range, friendly, read_editor
 
 EXPLAIN = """**What E, G and D do here.** Paint over part of an image: the painted pixels are hidden from the
 model. The encoder **E** guesses a code and a class from what is left, then the code is nudged until the
@@ -23,6 +25,8 @@ generator **G**'s image matches every pixel you did not paint; G's pixels fill t
 kept exactly. The discriminator **D** is not needed: E and G already learned what these images look like."""
 
 SCALE = CANVAS // 28  # the editor shows the 28x28 picture at 280x280
+EDITOR = "Paint the missing part"
+EXAMPLE = Range("Example", 0, 11, whole=True)  # ui/examples/ holds 12 test images per dataset
 
 
 def _editor_value(image):
@@ -31,8 +35,8 @@ def _editor_value(image):
     return {"background": picture, "layers": [], "composite": picture}
 
 
-def _read_background(editor) -> tuple:
-    """(the editor's background, uint8 [28, 28] as the model sees it, notes)."""
+def _read_background(editor: dict | None) -> tuple:
+    """(the editor's background, uint8 [28, 28] as the model sees it)."""
     from aegan.images import prepare_image
 
     background = (editor or {}).get("background")
@@ -40,8 +44,8 @@ def _read_background(editor) -> tuple:
         raise InputError("pick a test image or upload one first")
     shown = _unscaled(background)
     if shown is not None:  # one of our own 28x28 pictures: take it back exactly, not resampled
-        return background, shown, []
-    return background, *prepare_image(background)
+        return background, shown
+    return background, prepare_image(background)[0]  # conversion notes were shown at upload
 
 
 def _unscaled(background) -> np.ndarray | None:
@@ -62,7 +66,8 @@ def _unscaled(background) -> np.ndarray | None:
 @friendly
 def load_examples(dataset):
     """The dataset's shipped test images as a gallery (the editor stays empty until one is picked: an editor
-    given a new picture while it is still storing the previous one can hang in Gradio 6.31)."""
+    given a new picture while it is still storing the previous one can hang)."""
+    dataset = DATASET.read(dataset)
     images, labels = examples(dataset)
     names = class_names(dataset)
     return [(show(image, 3), names[k]) for image, k in zip(images, labels.tolist())]
@@ -76,21 +81,24 @@ def clicked_example(evt: gr.SelectData):
 @friendly
 def pick_example(dataset, index):
     """Example number `index` -> editor value and original."""
-    images, _ = examples(dataset)
-    if index is None or not 0 <= int(index) < len(images):
-        raise InputError(f"example index must be from 0 to {len(images) - 1}, not {index}")
-    image = images[int(index)]
+    image = examples(DATASET.read(dataset))[0][EXAMPLE.read(index)]
     return _editor_value(image), show(image)
 
 
+@gpu(seconds=10)
+def _repair(dataset: str, image: np.ndarray, hole: np.ndarray):
+    from aegan.repair import repair_image
+
+    return repair_image(get_model(dataset), image, hole)
+
+
 @friendly
-@gpu
 def repair(dataset, editor):
     """Fill the painted pixels: (masked, repaired, original, E's class guess, notes)."""
     from aegan.images import prepare_mask
-    from aegan.repair import repair_image
 
-    background, image, _ = _read_background(editor)  # conversion notes were shown at upload
+    dataset, editor = DATASET.read(dataset), read_editor(editor, EDITOR)
+    background, image = _read_background(editor)
     painted = editor_mask(editor)
     if painted is None or not painted.any():
         raise InputError("paint over the part of the image to repair first; the mask is empty")
@@ -105,9 +113,8 @@ def repair(dataset, editor):
     if hole.all():
         gr.Warning("The whole image is masked, so there is nothing left to repair from: "
                    "the model drew a random image instead.")
-    model = get_model(dataset)
-    repaired, probs, more = repair_image(model, image, hole)
-    names = model.config.class_names or class_names(dataset)
+    repaired, probs, more = _repair(dataset, image, hole)
+    names = get_model(dataset).class_names
     guess = {names[k]: float(p) for k, p in enumerate(probs)}
     said = [n for n in more if "mask is empty" not in n]
     text = f"{int(hole.sum())} of 784 pixels were missing; every other pixel is kept exactly."
@@ -122,14 +129,13 @@ def build_repair_tab(dataset: gr.Radio, demo: gr.Blocks) -> dict:
         with gr.Column(scale=2, min_width=300):
             gallery = gallery_output("Test images (click one)", columns=6, allow_preview=False, height=200,
                                      elem_id="repair-examples")
-            index = gr.Number(0, precision=0, visible=False)
-            editor = ImageEditor(label="Paint the missing part",
-                                 placeholder="Pick a test image above, or drop your own",
-                                 type="pil", image_mode=None, sources=["upload", "clipboard"], transforms=(),
-                                 layers=False,
-                                 brush=gr.Brush(colors=["#ff3030"], color_mode="fixed", default_size=12),
-                                 canvas_size=(CANVAS, CANVAS), fixed_canvas=True, format="png",
-                                 elem_id="repair-editor", elem_classes=["pixels"])
+            index = gr.Number(0, precision=0, visible=False, label=EXAMPLE.label)
+            editor = gr.ImageEditor(label=EDITOR, placeholder="Pick a test image above, or drop your own",
+                                    type="pil", image_mode=None, sources=["upload", "clipboard"], transforms=(),
+                                    layers=False,
+                                    brush=gr.Brush(colors=["#ff3030"], color_mode="fixed", default_size=12),
+                                    canvas_size=(CANVAS, CANVAS), fixed_canvas=True, format="png",
+                                    elem_id="repair-editor", elem_classes=["pixels"])
             go = gr.Button("Repair", variant="primary", elem_id="repair-button")
         with gr.Column(scale=3, min_width=360):
             with gr.Row():
@@ -139,11 +145,11 @@ def build_repair_tab(dataset: gr.Radio, demo: gr.Blocks) -> dict:
             guess = gr.Label(label="E's class guess (from the visible pixels)", num_top_classes=3)
             notes = gr.Markdown()
 
-    gr.on([demo.load, dataset.change], load_examples, dataset, gallery, api_name="load_examples", **LIGHT)
+    gr.on([demo.load, dataset.change], load_examples, dataset, gallery, api_name="load_examples", **LIGHT, **RAW)
     # A click (browser only: it needs the click's event data) stores the index, then pick_example, which the
     # API can call with an index directly, loads it. One event sets the editor: two at once can hang it.
     gallery.select(clicked_example, None, index, api_name="clicked_example", api_visibility="private", **LIGHT).then(
-        pick_example, [dataset, index], [editor, original], api_name="pick_example", **LIGHT)
-    go.click(repair, [dataset, editor], [masked, repaired, original, guess, notes], api_name="repair", **HEAVY)
+        pick_example, [dataset, index], [editor, original], api_name="pick_example", **LIGHT, **RAW)
+    go.click(repair, [dataset, editor], [masked, repaired, original, guess, notes], api_name="repair", **HEAVY, **RAW)
     return dict(gallery=gallery, editor=editor, masked=masked, repaired=repaired, original=original, guess=guess,
                 notes=notes)

@@ -1,15 +1,15 @@
-"""The whole app: the dataset switch, one tab per capability (one module each), the footer, and the
-queue and launch settings that app.py and the tests share."""
+"""The whole app: the dataset switch, one tab per capability (one module each), the footer, and the queue
+and launch settings that app.py and the tests share. Everything here is Gradio's documented API."""
 
 from __future__ import annotations
-
-import logging
-import os
 
 import gradio as gr
 
 from . import explorer, repair, sampler, style, text
-from .common import CSS, LIGHT, LIVE, StudioBlocks, class_choices, dataset_radio, describe_device, friendly
+from .classroom import qr_for_page
+from .controls import CSS, DATASET, LIGHT, RAW, class_choices, dataset_radio
+from .loading import describe_device
+from .requests import friendly
 
 TITLE = "AE-GAN Studio"
 INTRO = """# AE-GAN Studio
@@ -19,35 +19,28 @@ its class), the **generator G** draws an image from a code and a class (or a sen
 
 # Order of the class dropdowns that switch_dataset() relabels: explorer A, explorer B, sampler.
 DROPDOWN_AUTOS = (explorer.AUTO, explorer.AUTO, sampler.ALL)
-
 # A bounded queue: past 64 waiting events new ones are turned away with "queue is full" instead of piling up.
 QUEUE = dict(max_size=64, default_concurrency_limit=2)
-# After every event Gradio recomputes, with pandas, a timing summary of up to 10,000 past events for its
-# monitoring page: on this 2-core machine 1 ms of CPU with 100 past events, 6.5 ms with 10,000, taken from
-# whichever request runs next; a no-op round trip took 7 ms with it and 4 ms without. Once per 1,000 events
-# keeps that page useful (it is only read when monitoring is switched on).
-ANALYTICS_EVERY = "1000"
-LAUNCH = dict(css=CSS, ssr_mode=False, max_file_size="20mb", show_error=False)
+MAX_UPLOAD_BYTES = 20 * 2**20
 
 
 @friendly
 def switch_dataset(dataset):
     """The class dropdowns renamed for the dataset (class ids stay, so choices carry over)."""
+    dataset = DATASET.read(dataset)
     return tuple(gr.Dropdown(choices=class_choices(dataset, auto)) for auto in DROPDOWN_AUTOS)
 
 
-footer = friendly(describe_device)
-
-
 def ping() -> str:
-    """The no-op endpoint: answers at once, through the same queue and concurrency group as a slider frame,
-    so benchmarks/ can tell the app's own overhead from model time (`python -m benchmarks`)."""
+    """The no-op endpoint: answers at once, through the same queue as every event, so benchmarks/ can tell
+    the app's own overhead from model time (`python -m benchmarks`)."""
     return "pong"
 
 
-def build_demo() -> gr.Blocks:
-    """The Blocks app, queued; nothing is loaded until a page asks (or the warm-up thread runs)."""
-    with StudioBlocks(title=TITLE, delete_cache=(1800, 3600)) as demo:
+def build_demo(classroom_url: str | None = None) -> gr.Blocks:
+    """The Blocks app, queued; nothing is loaded until a page asks (or the warm-up thread runs).
+    `classroom_url`: the address students type, shown in the footer with its QR code."""
+    with gr.Blocks(title=TITLE, delete_cache=(1800, 3600)) as demo:
         gr.Markdown(INTRO)
         dataset = dataset_radio()
         with gr.Tabs():
@@ -62,24 +55,76 @@ def build_demo() -> gr.Blocks:
             with gr.Tab("Style transfer", id="style"):
                 style.build_style_tab(dataset, demo)
         device_line = gr.Markdown("Starting…", elem_classes=["footer-note"], elem_id="footer-device")
-        demo.load(footer, None, device_line, api_name="describe_device", **LIGHT)
+        if classroom_url:
+            gr.HTML(qr_for_page(classroom_url), elem_id="footer-classroom")
+        demo.load(friendly(describe_device), None, device_line, api_name="describe_device", **LIGHT)
         dropdowns = [d for d, _ in tab_explorer["class_dropdowns"] + tab_sampler["class_dropdowns"]]
         assert len(dropdowns) == len(DROPDOWN_AUTOS)
-        dataset.change(switch_dataset, dataset, dropdowns, api_name="class_names", **LIGHT)
-        gr.api(ping, api_name="ping", api_visibility="undocumented", **LIVE)
-    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", ANALYTICS_EVERY)  # read when the queue is made
+        dataset.change(switch_dataset, dataset, dropdowns, api_name="class_names", **LIGHT, **RAW)
+        gr.api(ping, api_name="ping", api_visibility="undocumented", **LIGHT)
     return demo.queue(**QUEUE)
 
 
-def launch(demo: gr.Blocks, **options) -> None:
-    """demo.launch with LAUNCH, not blocking, tried up to 3 times: Gradio gives up when its own page does not
-    answer within 3 s, as on a machine busy training. `options`: more launch arguments (address, port)."""
-    for attempt in range(3):
+class BodySizeLimit:
+    """ASGI middleware: a request body over the upload limit (plus 1 MB for the rest of the request) gets 413
+    and one line before it is read into memory. Gradio's max_file_size covers its upload route only, and a
+    JSON call can carry an image inline (a data: URL) or a huge prompt. Mounted through launch's documented
+    `app_kwargs` (FastAPI's own `middleware` argument)."""
+
+    def __init__(self, app, file_limit: int):
+        self.app, self.file_limit, self.limit = app, file_limit, file_limit + 1_000_000
+
+    async def _refuse(self, send) -> None:
+        body = f"The request is over the limit of {self.file_limit / 2**20:g} MB for uploads.".encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            if declared.isdigit() and int(declared) > self.limit:
+                return await self._refuse(send)
+            return await self.app(scope, receive, send)
+        # No declared length (chunked): count what arrives, and stop reading past the limit.
+        state = {"received": 0, "refused": False, "started": False}
+
+        async def counted_receive():
+            if state["refused"]:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                state["received"] += len(message.get("body", b""))
+                if state["received"] > self.limit:
+                    state["refused"] = True
+                    if not state["started"]:
+                        state["started"] = True
+                        await self._refuse(send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message):
+            if state["refused"]:
+                return  # our 413 went out instead
+            if message["type"] == "http.response.start":
+                state["started"] = True
+            await send(message)
+
         try:
-            demo.launch(prevent_thread_lock=True, **LAUNCH, **options)
-            return
-        except ValueError as error:
-            if "localhost is not accessible" not in str(error) or attempt == 2:
+            await self.app(scope, counted_receive, guarded_send)
+        except Exception:
+            if not state["refused"]:
                 raise
-            logging.getLogger("aegan.app").warning("the page was slow to answer; starting again")
-            demo.close()
+
+
+def launch(demo: gr.Blocks, **options) -> None:
+    """demo.launch, not blocking, with the app's CSS, the upload limit and the body-size middleware.
+    `options`: more launch arguments (address, port)."""
+    from starlette.middleware import Middleware
+
+    demo.launch(prevent_thread_lock=True, css=CSS, ssr_mode=False, show_error=False,
+                max_file_size=MAX_UPLOAD_BYTES,
+                app_kwargs={"middleware": [Middleware(BodySizeLimit, file_limit=MAX_UPLOAD_BYTES)]}, **options)

@@ -11,8 +11,12 @@ import gradio as gr
 
 from aegan.errors import InputError
 
-from .common import (HEAVY, LIVE, class_names, explain, friendly, gallery_output, get_model, gpu, image_output,
-                     read_drawing, read_image, show, show_batch, sketchpad, upload)
+from .controls import DATASET, HEAVY, LIVE, RAW, explain, gallery_output, image_output, sketchpad, upload
+from .loading import get_model, gpu
+from .media import read_drawing, read_image, show, show_batch
+from .requests import friendly, read_editor, read_image_file
+
+DRAWING, PICTURE = "Draw one image", "…or upload one (used instead of the drawing)"
 
 EXPLAIN = """**What E, G and D do here.** The encoder **E** reads your image into a code *z* and a class; the
 code keeps *how* it is drawn (thickness, slant, size) apart from *what* it is. The generator **G** then
@@ -22,47 +26,54 @@ not called; in training it pushed G to make every class look real for any code."
 
 def _read(drawing, picture):
     """The upload if there is one, else the drawing: (uint8 [28, 28], notes) or None."""
-    return read_image(picture) if picture is not None else read_drawing(drawing)
+    picture = read_image_file(picture, PICTURE)
+    return read_image(picture) if picture is not None else read_drawing(read_editor(drawing, DRAWING))
 
 
-@friendly
-@gpu
-def analogy(dataset, drawing, picture):
-    """One image (an upload wins over the drawing) in the style of E's code, drawn as every class."""
+@gpu(seconds=5)
+def _redraw(dataset: str, image):
+    """(x [K, 1, 28, 28]: the image's code drawn as every class, E's class probabilities [K])."""
     from aegan.images import to_tensor
     from aegan.pipeline import encode
-    from aegan.repair import analogy as redraw
+    from aegan.style import analogy as redraw
 
-    read = _read(drawing, picture)
-    if read is None:
-        raise InputError("draw something on the sketchpad or upload an image first; the canvas is empty")
-    image, notes = read
     model = get_model(dataset)
     x = to_tensor(image)  # [1, 1, 28, 28]
-    names = model.config.class_names or class_names(dataset)
-    everyone = redraw(model, x)[0]  # [K, 1, 28, 28]
-    _, probs = encode(model, x)
+    return redraw(model, x)[0], encode(model, x)[1][0]
+
+
+def _answer(dataset: str, read):
+    image, notes = read
+    everyone, probs = _redraw(dataset, image)
+    names = get_model(dataset).class_names
     gallery = [(picture, names[k]) for k, picture in enumerate(show_batch(everyone))]
-    guess = {names[k]: float(p) for k, p in enumerate(probs[0])}
+    guess = {names[k]: float(p) for k, p in enumerate(probs)}
     note = ("Your image as the model sees it: " + ", ".join(notes) + ".") if notes else ""
     return show(image, 4), gallery, guess, note
 
 
 @friendly
-@gpu
+def analogy(dataset, drawing, picture):
+    """One image (an upload wins over the drawing) in the style of E's code, drawn as every class."""
+    dataset, read = DATASET.read(dataset), _read(drawing, picture)
+    if read is None:
+        raise InputError("draw something on the sketchpad or upload an image first; the canvas is empty")
+    return _answer(dataset, read)
+
+
+@friendly
 def analogy_live(dataset, drawing, picture):
     """analogy() while the user draws: an empty canvas clears the outputs instead of raising."""
-    if _read(drawing, picture) is None:
-        return None, None, None, ""
-    return analogy(dataset, drawing, picture)
+    dataset, read = DATASET.read(dataset), _read(drawing, picture)
+    return (None, None, None, "") if read is None else _answer(dataset, read)
 
 
 def build_style_tab(dataset: gr.Radio, demo: gr.Blocks) -> dict:
     explain(EXPLAIN)
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=300):
-            drawing = sketchpad("Draw one image", elem_id="style-sketch")
-            picture = upload("…or upload one (used instead of the drawing)")
+            drawing = sketchpad(DRAWING, elem_id="style-sketch")
+            picture = upload(PICTURE)
             go = gr.Button("Re-draw in every class", variant="primary", elem_id="style-button")
         with gr.Column(scale=2, min_width=360):
             with gr.Row():
@@ -70,8 +81,8 @@ def build_style_tab(dataset: gr.Radio, demo: gr.Blocks) -> dict:
                 guess = gr.Label(label="E's class guess", num_top_classes=3)
             gallery = gallery_output("Your style in every class", columns=5, elem_id="style-grid")
             note = gr.Markdown()
-    go.click(analogy, [dataset, drawing, picture], [seen, gallery, guess, note], api_name="analogy", **HEAVY)
+    go.click(analogy, [dataset, drawing, picture], [seen, gallery, guess, note], api_name="analogy", **HEAVY, **RAW)
     gr.on([drawing.change, picture.change, dataset.change], analogy_live, [dataset, drawing, picture],
           [seen, gallery, guess, note], api_name="analogy_live", trigger_mode="always_last", show_progress="hidden",
-          **LIVE)
+          **LIVE, **RAW)
     return dict(drawing=drawing, picture=picture, seen=seen, gallery=gallery, guess=guess, note=note)

@@ -11,11 +11,16 @@ from __future__ import annotations
 import gradio as gr
 
 from aegan.errors import CheckpointError, InputError
+from aegan.prompt import MAX_PROMPT_CHARS, check_prompt
 
-from .common import (HEAVY, LIGHT, MAX_COUNT, TEXT_LIVE, ensure_text_encoder, explain, friendly, gallery_output,
-                     get_model, gpu, has_checkpoint, label_of, log, seed_number, sentence, show_batch)
+from .controls import (DATASET, HEAVY, LIGHT, MAX_COUNT, RAW, SEED, TEXT_LIVE, explain, gallery_output,
+                       seed_number)
+from .loading import ensure_text_encoder, get_model, gpu, has_checkpoint, label_of, log
+from .media import show_batch
+from .requests import Range, friendly, read_text, sentence
 
-MAX_PROMPT = 200  # characters
+PROMPT = "Describe the picture"
+COUNT = Range("How many", 1, MAX_COUNT // 2, whole=True)
 PROMPTS = {
     "fashion-mnist": ["a pair of running shoes", "a warm winter coat", "a dark leather ankle boot",
                       "a short summer dress", "a bag to carry things", "long loose trousers"],
@@ -29,18 +34,6 @@ phrasings of each caption, so paraphrases work. The discriminator **D** judged d
 an image fits its sentence; the encoder **E** is not used here."""
 
 
-def check_prompt(prompt) -> str:
-    """The prompt with its white space tidied, or an InputError saying what is wrong with it."""
-    text = " ".join(str(prompt or "").split())
-    if not text:
-        raise InputError("type a sentence first, for example 'a pair of running shoes'")
-    if len(text) > MAX_PROMPT:
-        raise InputError(f"the prompt is {len(text):,} characters long; keep it under {MAX_PROMPT}")
-    if not any(ch.isalnum() for ch in text):
-        raise InputError("the prompt has no words in it, only symbols or emoji; describe the picture in words")
-    return text
-
-
 def _understood(understanding) -> str:
     line = f"**{understanding.summary}**"
     if understanding.classes:
@@ -50,31 +43,34 @@ def _understood(understanding) -> str:
     return line
 
 
+@gpu(seconds=5)
+def _draw(dataset: str, text: str, count: int, seed: int):
+    return ensure_text_encoder().text_to_image(get_model(dataset, "text2img"), text, count, seed=seed)
+
+
 @friendly
-@gpu
 def text_to_image(dataset, prompt, count, seed):
     """`count` images for the sentence, and how the model understood it."""
-    from aegan.pipeline import check_count
-
-    text = check_prompt(prompt)
-    count = check_count(count, MAX_COUNT // 2)  # 2.5 images is refused, not silently rounded
-    model = get_model(dataset, "text2img")
-    module = ensure_text_encoder()
-    x, understanding = module.text_to_image(model, text, count, seed=int(seed or 0))
+    dataset, text = DATASET.read(dataset), check_prompt(read_text(prompt, PROMPT))
+    count, seed = COUNT.read(count), SEED.read(seed)
+    get_model(dataset, "text2img")  # a missing text model is said before the encoder loads
+    ensure_text_encoder()  # loaded in this process, not inside the GPU's time
+    x, understanding = _draw(dataset, text, count, seed)
     if not understanding.known:
         gr.Warning("The sentence matches nothing this model knows, so these images are a guess.")
     return show_batch(x), _understood(understanding)
 
 
-@gpu
 def understand(dataset, prompt):
     """What the model makes of the sentence so far (live while typing; problems are said, not raised)."""
     try:
-        text = check_prompt(prompt)
+        dataset, text = DATASET.read(dataset), read_text(prompt, PROMPT)
+        if not text.strip():
+            return ""
         model = get_model(dataset, "text2img")
-        return _understood(ensure_text_encoder(wait_s=0).understand(model, text))  # never wait while typing
+        return _understood(ensure_text_encoder(wait_s=0).understand(model, check_prompt(text)))  # never wait
     except (InputError, CheckpointError) as error:  # a live preview never pops an error; the Generate button does
-        return "" if not str(prompt or "").strip() else f"_{sentence(error)}_"
+        return f"_{sentence(error)}_"
     except Exception:  # not the user's doing: the details go to the server log, not the page
         log.exception("understand failed")
         return "_Something unexpected went wrong (the details are in the server log)._"
@@ -83,6 +79,7 @@ def understand(dataset, prompt):
 @friendly
 def text_examples(dataset):
     """Example prompts for the dataset and a line on whether its text model is installed."""
+    dataset = DATASET.read(dataset)
     status = "" if has_checkpoint(dataset, "text2img") else (
         f"_No text-to-image model for {label_of(dataset)} is installed in this copy of the app._")
     return gr.Dataset(samples=[[p] for p in PROMPTS[dataset]]), status
@@ -92,9 +89,9 @@ def build_text_tab(dataset: gr.Radio, demo: gr.Blocks) -> dict:
     explain(EXPLAIN)
     status = gr.Markdown()
     with gr.Row():
-        prompt = gr.Textbox(label="Describe the picture", placeholder=PROMPTS[dataset.value][0], max_length=MAX_PROMPT,
+        prompt = gr.Textbox(label=PROMPT, placeholder=PROMPTS[dataset.value][0], max_length=MAX_PROMPT_CHARS,
                             scale=3, elem_id="text-prompt")
-        count = gr.Slider(1, MAX_COUNT // 2, value=8, step=1, label="How many", scale=1)
+        count = gr.Slider(**COUNT.slider(value=8, scale=1))
         seed = seed_number("Seed", 0, scale=1)
     examples = gr.Examples([[p] for p in PROMPTS[dataset.value]], inputs=[prompt], label="Try")
     go = gr.Button("Generate", variant="primary", elem_id="text-generate")
@@ -102,9 +99,9 @@ def build_text_tab(dataset: gr.Radio, demo: gr.Blocks) -> dict:
     gallery = gallery_output("Images", columns=8, elem_id="text-grid")
 
     gr.on([demo.load, dataset.change], text_examples, dataset, [examples.dataset, status], api_name="text_examples",
-          **LIGHT)
+          **LIGHT, **RAW)
     prompt.change(understand, [dataset, prompt], understood, api_name="understand", trigger_mode="always_last",
-                  show_progress="hidden", **TEXT_LIVE)
+                  show_progress="hidden", **TEXT_LIVE, **RAW)
     gr.on([go.click, prompt.submit], text_to_image, [dataset, prompt, count, seed], [gallery, understood],
-          api_name="text_to_image", **HEAVY)
+          api_name="text_to_image", **HEAVY, **RAW)
     return dict(prompt=prompt, count=count, seed=seed, gallery=gallery, understood=understood, status=status)
