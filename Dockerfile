@@ -1,6 +1,9 @@
-# AE-GAN Studio in a container: `docker build -t aegan-studio . && docker run -p 7860:7860 aegan-studio`
-# Runs on the CPU; with `--gpus all` (NVIDIA Container Toolkit) torch's CUDA build uses the GPU.
-# For a much smaller CPU-only image: `--build-arg TORCH_INDEX=https://download.pytorch.org/whl/cpu`.
+# AE-GAN Studio in a container, on CPU torch by default:
+#   docker build -t aegan-studio . && docker run -p 7860:7860 aegan-studio
+# With CUDA torch, for `docker run --gpus all` (NVIDIA Container Toolkit): a CUDA index of PyTorch's, or an
+# empty value for PyPI's Linux build (which is CUDA's):
+#   docker build --build-arg TORCH_INDEX=https://download.pytorch.org/whl/cu130 -t aegan-studio:cuda .
+#   docker build --build-arg TORCH_INDEX= -t aegan-studio:cuda .
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -11,15 +14,22 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     GRADIO_SERVER_PORT=7860 \
     HF_HUB_OFFLINE=1
 
-ARG TORCH_INDEX=""
+# Where torch and torchvision come from. PyTorch's CPU index holds the same releases without the several GB
+# of nvidia libraries that PyPI's Linux build pulls in, and the models run well on a CPU.
+ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
 
 # An unprivileged user (uid 1000, as Hugging Face Spaces expect) owns the app; nothing runs as root.
 RUN useradd --create-home --uid 1000 studio
 WORKDIR /home/studio/app
 
-# Dependencies first, so code changes do not reinstall them.
+# Dependencies first, so code changes do not reinstall them. torch and torchvision are installed alone from
+# TORCH_INDEX (as requirements.txt pins them, and within its bounds), so an index that cannot be reached
+# fails the build instead of pip quietly taking PyPI's CUDA build; then the rest of requirements.txt.
 COPY requirements.txt ./
-RUN pip install --no-cache-dir ${TORCH_INDEX:+--extra-index-url "$TORCH_INDEX"} -r requirements.txt
+RUN grep -E '^(torch|torchvision)==' requirements.txt > /tmp/torch.txt \
+    && pip install --no-cache-dir ${TORCH_INDEX:+--index-url "$TORCH_INDEX"} -r /tmp/torch.txt -c requirements.txt \
+    && pip install --no-cache-dir -r requirements.txt \
+    && rm /tmp/torch.txt
 
 # Only what the app needs at run time (see .dockerignore): code, shipped weights and examples.
 COPY --chown=studio:studio app.py ./
@@ -29,6 +39,12 @@ COPY --chown=studio:studio checkpoints/ checkpoints/
 
 USER 1000
 EXPOSE 7860
+# The app is PID 1 here, and Linux gives PID 1 no signal it has no handler for: SIGTERM (docker stop's
+# default) would be ignored until docker kills the app when its grace period ends. Python handles SIGINT
+# (KeyboardInterrupt), on which Gradio's block_thread closes the server (waiting at most 5 s for open
+# connections) and app.py returns: a clean exit, well inside the grace period.
+STOPSIGNAL SIGINT
+# Through a shell, so a port chosen at `docker run -e GRADIO_SERVER_PORT=...` is the one checked.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:7860/', timeout=4)"]
+    CMD ["sh", "-c", "python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=4)' \"http://127.0.0.1:${GRADIO_SERVER_PORT:-7860}/\""]
 CMD ["python", "app.py"]

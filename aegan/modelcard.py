@@ -12,17 +12,41 @@ def _read(path: Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+# The Hub's ids of the datasets the checkpoints learn from: the card's `datasets` links the model to them.
+HUB_DATASETS = {"fashion-mnist": "zalando-datasets/fashion_mnist", "mnist": "ylecun/mnist"}
+
+
+def front_matter(dataset: str, pipeline_tag: str, tags: list[str]) -> list[str]:
+    """The card's YAML block, as lines: what the Hub reads to file the model (task, data, licence, search
+    tags). The mixin's own tags stay, since these folders load through PyTorchModelHubMixin."""
+    tags = ["aegan", *tags, *([dataset] if dataset else []), "model_hub_mixin", "pytorch_model_hub_mixin"]
+    lines = ["---", "library_name: aegan", "license: mit", f"pipeline_tag: {pipeline_tag}"]
+    if dataset in HUB_DATASETS:
+        lines += ["datasets:", f"- {HUB_DATASETS[dataset]}"]
+    return [*lines, f"tags: [{', '.join(dict.fromkeys(tags))}]", "---"]
+
+
+def classifier_front_matter(dataset: str) -> str:
+    """The YAML block of an evaluation classifier's card (training/classifier.py writes the rest)."""
+    return "\n".join(front_matter(dataset, "image-classification", ["classifier", "evaluation"])) + "\n"
+
+
+def replace_front_matter(card: str, lines: list[str]) -> str:
+    """`card` (a README's text) with its YAML block, if any, replaced by `lines`."""
+    if card.startswith("---\n") and "\n---\n" in card[4:]:
+        card = card[4:].split("\n---\n", 1)[1]
+    return "\n".join(lines) + "\n" + card
+
+
 def write_model_card(folder: Path) -> Path:
     folder = Path(folder)
     config, training, metrics = (_read(folder / f) for f in ("config.json", "training.json", "metrics.json"))
     name = folder.name
     minutes = training.get("training_seconds", 0) / 60
+    text = config.get("condition") == "text"
     lines = [
-        "---",
-        "library_name: aegan",
-        "tags: [aegan, gan, vae, conditional-gan, image-generation]",
-        "license: mit",
-        "---",
+        *front_matter(config.get("dataset", ""), "text-to-image" if text else "unconditional-image-generation",
+                      ["gan", "vae", "conditional-gan", "image-generation", *(["text-to-image"] if text else [])]),
         f"# {name}",
         "",
         f"An AE-GAN (variational autoencoder + conditional GAN) for 28x28 {config.get('dataset', '?')} images, "

@@ -14,6 +14,7 @@ TINY = dict(latent_dim=8, base_channels=8, condition_dim=8, discriminator_featur
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives the app in a real browser (Playwright + Debian's chromium)")
+    config.addinivalue_line("markers", "slow: starts the app in a process of its own (tens of seconds)")
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from aegan.data import load_dataset
 from aegan.devices import pick_device
 from aegan.images import to_tensor
 from aegan.metrics import Classifier, classify
+from aegan.modelcard import classifier_front_matter
 
 
 def _shift(x: torch.Tensor, g: torch.Generator, pixels: int = 2) -> torch.Tensor:
@@ -60,6 +61,7 @@ def train_classifier(dataset: str, out: Path, *, epochs: int = 8, batch_size: in
                                                  "feature_dim": 128}, indent=2) + "\n")
     safetensors.torch.save_model(model, str(out / "model.safetensors"))
     (out / "README.md").write_text(
+        classifier_front_matter(dataset) +
         f"# {dataset} evaluation classifier\n\n"
         "A small CNN used only to measure generated images (class accuracy, feature distances). "
         "It never saw a generated image.\n\n"
