@@ -6,6 +6,10 @@ The UI holds no model math: every callback calls the same `aegan` functions as t
 """
 
 import os
+import tempfile
 
 # Offline by default: no telemetry and no version check (must be set before gradio is imported).
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# Gradio's upload and cache folder, named here (GRADIO_TEMP_DIR is documented) so that ui.requests checks
+# uploads against the folder Gradio really uses, not against a guess of its default.
+os.environ.setdefault("GRADIO_TEMP_DIR", os.path.join(tempfile.gettempdir(), "gradio"))

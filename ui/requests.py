@@ -19,7 +19,6 @@ import io
 import logging
 import math
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,8 +169,8 @@ NOT_UPLOADED = "that file was not uploaded to this app, so it cannot be read; up
 
 
 def upload_folder() -> Path:
-    """Gradio's upload folder: $GRADIO_TEMP_DIR (documented), by default the system's temp folder/gradio."""
-    return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio").resolve()
+    """Gradio's upload folder: $GRADIO_TEMP_DIR (documented), which ui/__init__.py sets when it is unset."""
+    return Path(os.environ["GRADIO_TEMP_DIR"]).resolve()
 
 
 def _uploaded(path: str) -> Path:

@@ -21,6 +21,10 @@ its class), the **generator G** draws an image from a code and a class (or a sen
 DROPDOWN_AUTOS = (explorer.AUTO, explorer.AUTO, sampler.ALL)
 # A bounded queue: past 64 waiting events new ones are turned away with "queue is full" instead of piling up.
 QUEUE = dict(max_size=64, default_concurrency_limit=2)
+# Gradio keeps each session's copy of every component's config (and its walk) in memory, for this many of the
+# most recent sessions: 2,000 rather than its default 10,000 bounds that memory on a busy Space; a visitor
+# older than that finds their walk gone and sets the endpoints again.
+SESSIONS_KEPT = 2000
 MAX_UPLOAD_BYTES = 20 * 2**20
 
 
@@ -126,5 +130,5 @@ def launch(demo: gr.Blocks, **options) -> None:
     from starlette.middleware import Middleware
 
     demo.launch(prevent_thread_lock=True, css=CSS, ssr_mode=False, show_error=False,
-                max_file_size=MAX_UPLOAD_BYTES,
+                max_file_size=MAX_UPLOAD_BYTES, state_session_capacity=SESSIONS_KEPT,
                 app_kwargs={"middleware": [Middleware(BodySizeLimit, file_limit=MAX_UPLOAD_BYTES)]}, **options)
