@@ -152,18 +152,19 @@ def _text2img(args) -> int:
     from .images import to_uint8
     from .models import load_model
     from .pipeline import check_count, encode
-    from .text import check_text_model, embed_prompts, generate_from_embedding
+    from .text import check_text_model, generate_from_reading
+    from .text import read_prompts as read_texts
 
     check_count(args.per_prompt, limit=1000)
     prompts = read_prompts(args.prompts)
     model = load_model(args.model, pick_device(args.device))
     check_text_model(model)
-    embeddings, notes = embed_prompts([p for _, p in prompts], dataset=model.config.dataset)
+    readings = read_texts([p for _, p in prompts], dataset=model.config.dataset)  # as the app reads them
     images, ids = [], []
-    for (line, _), embedding, note in zip(prompts, embeddings, notes):
-        images.append(generate_from_embedding(model, embedding, args.per_prompt, seed=args.seed))
+    for (line, _), reading in zip(prompts, readings):
+        images.append(generate_from_reading(model, reading, args.per_prompt, seed=args.seed))
         ids += [line] * args.per_prompt
-        for message in note:
+        for message in reading.notes:
             print(f"line {line + 1}: {message}", file=sys.stderr)
     x = torch.cat(images)
     labels = encode(model, x)[1].argmax(dim=1)  # E's class guess for each image

@@ -200,9 +200,18 @@ def class_phrases(dataset: str) -> tuple[list[str], list[int]]:
 
 
 @functools.lru_cache(maxsize=4)
+def _shipped_bank(dataset: str, seed: int = 0) -> CaptionBank:
+    return build_bank(dataset, seed=seed)
+
+
 def caption_texts(dataset: str, seed: int = 0) -> list[str]:
     """The bank's sentences (a text model ships only their embeddings; the bank is deterministic)."""
-    return build_bank(dataset, seed=seed).texts
+    return _shipped_bank(dataset, seed).texts
+
+
+def caption_attributes(dataset: str, seed: int = 0) -> np.ndarray:
+    """int8 [M, A]: which attributes each bank sentence names (-1 low, +1 high, 0 not named), in bank order."""
+    return _shipped_bank(dataset, seed).attributes
 
 
 @functools.lru_cache(maxsize=4)
@@ -236,6 +245,49 @@ def vocabulary_markdown() -> str:
               "this vocabulary) the way a visitor would type them; none is a training caption (a test checks this). "
               "They may use class words (\"a pair of blue jeans\") but mostly in sentence frames the templates never "
               "use. `aegan/prompts/reasoning-mnist.tsv` names digits only through arithmetic or world knowledge "
-              "(\"2 plus 2\", \"how many legs a spider has\"); a sentence encoder is not expected to solve those, and "
-              "their accuracy is reported separately.", ""]
+              "(\"2 plus 2\", \"how many legs a spider has\"); the number reader below was written with them in "
+              "view. `aegan/prompts/blind-*.tsv` (issue 17; at least 150 per dataset, in many voices: terse, chatty, "
+              "slang, typos, a learner of English) describe garments and numbers rather than name them; they were "
+              "written before the readers below and never used to tune them. `aegan/prompts/dev-*.tsv` are what the "
+              "readers' word lists and the centre weight were tuned on. `python -m aegan evaluate` reports all but "
+              "the dev sets.", ""]
+    lines += _reading_markdown()
     return "\n".join(lines)
+
+
+def _reading_markdown() -> list[str]:
+    """docs/TEXT.md: how a prompt becomes G's condition, and what the two prompt readers cover."""
+    from . import numbers
+    from .clothing import CLOTHING_WORDS, DESCRIPTIONS
+    from .data import CLASS_NAMES
+
+    names = CLASS_NAMES["fashion-mnist"]
+    covered = numbers.__doc__.split("\n\n", 2)[2].strip()  # the docstring after its first two paragraphs
+    return [
+        "## How a prompt is read (`aegan/text.py::read_prompts`)", "",
+        "1. The prompt rule (`aegan/prompt.py`) tidies it or refuses it in one sentence.",
+        "2. A misspelt caption word is corrected (\"sneeker\" -> \"sneaker\"); words the encoder or a reader "
+        "knows are left alone, and in a tie a class word wins over a sentence-frame word (\"thre\" -> \"three\").",
+        "3. MNIST: the number reader (`aegan/numbers.py`, below) reads the number the words name. A digit 0-9 fixes "
+        "the class, and the sentence encoder sees the digit's word in place of the phrase (\"a bold three plus four\" "
+        "-> \"a bold seven\"); \"understood as\" says what was read (\"7 (three plus four)\"). A number outside 0-9 "
+        "(\"a dozen\", \"5 plus 7\", \"7 divided by 2\") is said, never wrapped: \"not understood: '5 plus 7' is 12, "
+        "not a digit 0-9\".",
+        "4. Fashion-MNIST: a garment word the captions lack (slang, brands, garment names, below) fixes the class; "
+        "\"understood as\" names it (\"sneaker (nikes)\").",
+        "5. Otherwise the class is voted by the prompt's nearest training captions, the checkpoint's bare class "
+        "phrases, and (Fashion-MNIST) the garment names and the descriptions below, all embedded with the same "
+        "all-MiniLM-L6-v2.",
+        "6. G's condition: the mean of the prompt's nearest training captions of that class, moved "
+        "`CENTRE_WEIGHT` of the way to the centre of all that class's captions that name the attributes the "
+        "prompt's words name (\"dark\", \"thin\"; `named_attributes`). G was trained on all-MiniLM-L6-v2 "
+        "embeddings, so only that encoder can give its condition; a stronger encoder could only vote on the class "
+        "(all-mpnet-base-v2, the one packaged on PyPI, was measured for that and not kept: see docs/RESULTS.md).", "",
+        "## The number reader (`aegan/numbers.py`, MNIST)", "", covered, "",
+        "## Garment words (`aegan/clothing.py`, Fashion-MNIST)", "",
+        "Matched as whole words, singular or plural; a longer name beats a shorter one inside it; adjacent names "
+        "form one compound whose last word decides (\"fleece jacket\"); of separate names the first decides "
+        "(\"a jacket to wear over a t-shirt\").", "",
+        "| class | garment words | descriptions that vote |", "| --- | --- | --- |",
+        *[f"| {names[k]} | {', '.join(words.split())} | {'; '.join(DESCRIPTIONS[k])} |"
+          for k, words in enumerate(CLOTHING_WORDS)], ""]

@@ -221,8 +221,8 @@ def evaluate_all(models: list[str] | None, *, samples: int | None = None, write:
             write_model_card(folder)
             if not is_text:
                 save_sample_figure(folder, RESULTS.parent / f"samples-{folder.name}.png")
-    if write and not models:
-        _write_results(results)
+    if write:
+        _write_results(results, update=bool(models))  # --model: only those models' sections change
     return results
 
 
@@ -232,19 +232,33 @@ def _table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _write_results(results: dict[str, dict]) -> None:
+def _write_results(results: dict[str, dict], *, update: bool = False) -> None:
+    """docs/RESULTS.md from scratch, or with `update` only the sections of these models replaced (or added)."""
+    sections = {name: "\n".join([f"## {name}", "", _table(result), "", *result["notes"], ""]) + "\n"
+                for name, result in results.items()}
+    if update and RESULTS.exists():
+        import re
+
+        text = RESULTS.read_text()
+        for name, section in sections.items():
+            pattern = re.compile(rf"^## {re.escape(name)}\n.*?(?=^## |\Z)", re.S | re.M)
+            text = pattern.sub(lambda _: section, text, count=1) if pattern.search(text) else \
+                text.rstrip("\n") + "\n\n" + section
+        RESULTS.write_text(text.rstrip("\n") + "\n")
+        return
     parts = ["# Results", "",
-             f"Regenerate with `{COMMAND}` (writes this file and every model card). Measured on {machine()}.",
+             f"Regenerate with `{COMMAND}` (writes this file and every model card; `--model DIR` rewrites only that "
+             f"model's card and section). Measured on {machine()}.",
              "Every figure for a model stands beside the same figure for held-out real test images (the ceiling).", ""]
-    for name, result in results.items():
-        parts += [f"## {name}", "", _table(result), "", *result["notes"], ""]
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text("\n".join(parts))
+    RESULTS.write_text("\n".join(parts) + "\n" + "".join(sections.values()).rstrip("\n") + "\n")
 
 
 # --- Text-to-image ---------------------------------------------------------------------------------
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
+BLIND_TARGETS = {"fashion-mnist": 0.90, "mnist": 0.97}  # issue 17: share of images drawn as the prompt's class
+REASONING_TARGET = 0.90
 ATTRIBUTE_FRAMES = ["a {adj} {thing}, drawn for a test", "here is one {adj} {thing}", "{adj} {thing} please"]
 UNKNOWN_PROMPTS = ["a sunset over the sea", "quantum chromodynamics lecture notes", "a bowl of hot soup",
                    "the stock market crashed today", "a red sports car on a highway", "🌅🌊🏖️",
@@ -257,8 +271,10 @@ UNKNOWN_PROMPTS = ["a sunset over the sea", "quantum chromodynamics lecture note
 
 def heldout_prompts(dataset: str, kind: str = "heldout") -> list[tuple[int, str]]:
     """(class id, prompt) pairs whose wording the text models never saw (aegan/prompts/<kind>-<dataset>.tsv):
-    kind "heldout" (plain paraphrases, written blind) or "reasoning" (MNIST digits named by arithmetic or
-    world knowledge; an empty list where a dataset has none)."""
+    kind "heldout" (plain paraphrases, written blind), "reasoning" (MNIST digits named by arithmetic or
+    world knowledge), "blind" (issue 17: many voices, garments and numbers described rather than named;
+    written before the prompt readers and never used to tune them) or "dev" (what the readers were tuned
+    on; not reported). An empty list where a dataset has none."""
     path = PROMPTS_DIR / f"{kind}-{dataset}.tsv"
     rows = []
     for line in (path.read_text().splitlines() if path.exists() else []):
@@ -295,7 +311,7 @@ def attribute_pairs(dataset: str) -> list[tuple[int, int, str, str]]:
 def evaluate_text_model(folder: Path, *, per_prompt: int = 20, device: torch.device | None = None) -> dict:
     from .captions import measure_attributes
     from .images import to_uint8
-    from .text import describe, embed_prompts, generate_from_embedding, load_text_encoder
+    from .text import describe, generate_from_reading, load_text_encoder, read_prompts
 
     model = load_model(folder, device or "cpu")
     dataset = model.config.dataset
@@ -306,46 +322,49 @@ def evaluate_text_model(folder: Path, *, per_prompt: int = 20, device: torch.dev
 
     def prompt_accuracy(prompts):
         """-> (image class accuracy, share of prompts whose majority class is right, share understood)."""
-        embeddings = embed_prompts([p for _, p in prompts], encoder, dataset)[0]  # as the app and CLI read them
+        readings = read_prompts([p for _, p in prompts], encoder, dataset)  # as the app and CLI read them
         correct, majority, known = 0, 0, 0
-        for (label, _), embedding in zip(prompts, embeddings):
-            x = generate_from_embedding(model, embedding, per_prompt, seed=0)
+        for (label, _), reading in zip(prompts, readings):
+            x = generate_from_reading(model, reading, per_prompt, seed=0)
             predicted = classify(classifier, x)[1]
             correct += int((predicted == label).sum())
             majority += int(predicted.mode().values == label)
-            known += describe(model, embedding, x).known
+            known += describe(model, reading.embedding, x, reading).known
         return correct / (len(prompts) * per_prompt), majority / len(prompts), known / len(prompts)
 
     prompts = heldout_prompts(dataset)
     accuracy, majority, known = prompt_accuracy(prompts)
     reasoning = heldout_prompts(dataset, "reasoning")
     reasoning_accuracy = prompt_accuracy(reasoning)[0] if reasoning else None
+    blind = heldout_prompts(dataset, "blind")
+    blind_accuracy, blind_majority, blind_known = prompt_accuracy(blind) if blind else (None, None, None)
 
     pairs = attribute_pairs(dataset)
     moved = 0
     for label, a, low, high in pairs:
-        low_e, high_e = encoder.encode([low, high])
-        values = [measure_attributes(dataset, to_uint8(generate_from_embedding(model, e, 50, seed=0)))[:, a].mean()
-                  for e in (low_e, high_e)]
+        values = [measure_attributes(dataset, to_uint8(generate_from_reading(model, r, 50, seed=0)))[:, a].mean()
+                  for r in read_prompts([low, high], encoder, dataset)]
         moved += values[1] > values[0]
 
     # A prompt check_prompt refuses (emoji only) never reaches the model: the user is told, so it counts as flagged.
     accepted = [p for p in UNKNOWN_PROMPTS if _accepted(p)]
-    unknown = embed_prompts(accepted, encoder, dataset)[0]
     flagged = len(UNKNOWN_PROMPTS) - len(accepted) + sum(
-        not describe(model, e, generate_from_embedding(model, e, 16, seed=0)).known for e in unknown)
+        not describe(model, r.embedding, generate_from_reading(model, r, 16, seed=0), r).known
+        for r in read_prompts(accepted, encoder, dataset))
 
     times = []
-    for i in range(20):  # a new prompt each time: the encoder runs, its cache does not help
+    for i in range(20):  # a new prompt each time: the readers and the encoder run, its cache does not help
         started = time.perf_counter()
-        embedding = encoder.encode([f"a picture of item number {i} from the catalogue"])[0]
-        generate_from_embedding(model, embedding, 16, seed=i)
+        reading = read_prompts([f"a picture of item number {i} from the catalogue"], encoder, dataset)[0]
+        generate_from_reading(model, reading, 16, seed=i)
         times.append((time.perf_counter() - started) * 1000)
 
     values = {"heldout_prompt_accuracy": accuracy, "heldout_prompt_majority_accuracy": majority,
               "heldout_prompts": len(prompts), "images_per_prompt": per_prompt,
               "heldout_prompts_known": known, "reasoning_prompt_accuracy": reasoning_accuracy,
-              "reasoning_prompts": len(reasoning),
+              "reasoning_prompts": len(reasoning), "blind_prompt_accuracy": blind_accuracy,
+              "blind_prompt_majority_accuracy": blind_majority, "blind_prompts_known": blind_known,
+              "blind_prompts": len(blind),
               "attribute_pairs_moved_right": moved / len(pairs), "attribute_pairs": len(pairs),
               "unknown_prompts_flagged": flagged / len(UNKNOWN_PROMPTS),
               "prompt_to_16_images_ms": statistics.median(times), "class_accuracy_real": real_accuracy}
@@ -358,15 +377,22 @@ def evaluate_text_model(folder: Path, *, per_prompt: int = 20, device: torch.dev
         ("one new prompt -> 16 images, encoder loaded (median of 20)", f"{values['prompt_to_16_images_ms']:.1f} ms", ""),
     ]
     if reasoning:
-        rows.insert(2, ("class accuracy on prompts that need arithmetic or world knowledge (no target)",
-                        f"{reasoning_accuracy:.3f}", ""))
+        rows.insert(2, ("class accuracy on prompts that need arithmetic or world knowledge "
+                        f"(target {REASONING_TARGET})", f"{reasoning_accuracy:.3f}", ""))
+    if blind:
+        rows.insert(2, ("class accuracy on blind prompts, garments and numbers described "
+                        f"(target {BLIND_TARGETS.get(dataset, '-')})", f"{blind_accuracy:.3f}", f"{real_accuracy:.3f}"))
+        rows.insert(3, ("blind prompts whose majority class is right", f"{blind_majority:.3f}", ""))
     return {
         "command": COMMAND, "machine": machine(), "values": values,
         "rows": [{"metric": m, "model": v, "real": r} for m, v, r in rows],
         "notes": [f"{len(prompts)} held-out prompts (aegan/prompts/heldout-{dataset}.tsv, written blind: their author "
                   "had not seen the training vocabulary), "
-                  + (f"{len(reasoning)} reasoning prompts (aegan/prompts/reasoning-{dataset}.tsv, e.g. '2 plus 2'), "
-                     if reasoning else "") + f"{per_prompt} images each, "
+                  + (f"{len(reasoning)} reasoning prompts (aegan/prompts/reasoning-{dataset}.tsv, e.g. '2 plus 2'; "
+                     "the number reader, aegan/numbers.py, was written with them in view), " if reasoning else "")
+                  + (f"{len(blind)} blind prompts (aegan/prompts/blind-{dataset}.tsv, written before the prompt "
+                     "readers and never used to tune them; their author also wrote the readers' word lists), "
+                     if blind else "") + f"{per_prompt} images each, "
                   f"seed 0; {len(pairs)} attribute prompt pairs, 50 images each; the 'real' column is the "
                   "classifier's accuracy on held-out real test images. The two thresholds of 'understood' "
                   "(aegan/text.py) were chosen on these held-out and off-topic prompts, so those two rates are "

@@ -30,12 +30,16 @@ PROMPTS = {
 
 EXPLAIN = """**What E, G and D do here.** A frozen sentence encoder (all-MiniLM-L6-v2) turns your sentence into
 384 numbers; the generator **G** was trained to draw from those numbers instead of a class id, on many
-phrasings of each caption, so paraphrases work. The discriminator **D** judged during training whether
-an image fits its sentence; the encoder **E** is not used here."""
+phrasings of each caption, so paraphrases work. Before that, numbers written out ("three plus four", "the
+number after 6", "VII") and garment words the captions lack ("kicks", "parka") are read, and *understood as*
+says what was read. The discriminator **D** judged during training whether an image fits its sentence; the
+encoder **E** says which classes it sees in the images drawn."""
 
 
 def _understood(understanding) -> str:
     line = f"**{understanding.summary}**"
+    if understanding.notes:  # what the readers did to the words: "read 'sevn' as 'seven'", "read 'VII' as 7"
+        line += " · " + "; ".join(understanding.notes)
     if understanding.classes:
         line += " · closest classes: " + ", ".join(f"{name} {score:.2f}" for name, score in understanding.classes[:3])
     if understanding.attributes:
