@@ -35,6 +35,7 @@ RUN grep -E '^(torch|torchvision)==' requirements.txt > /tmp/torch.txt \
 COPY --chown=studio:studio app.py ./
 COPY --chown=studio:studio aegan/ aegan/
 COPY --chown=studio:studio ui/ ui/
+COPY --chown=studio:studio training/ training/
 COPY --chown=studio:studio checkpoints/ checkpoints/
 
 USER 1000

@@ -3,7 +3,9 @@ it to the local network and prints the address students type, with a QR code.
 
 Settings from the environment: AEGAN_CHECKPOINTS (model folder, default ./checkpoints), AEGAN_DEVICE
 (auto, cpu, cuda, mps), AEGAN_LOG_LEVEL (INFO; DEBUG logs every call's time), GRADIO_SERVER_NAME /
-GRADIO_SERVER_PORT (address and port), MALLOC_ARENA_MAX (glibc's; 2 unless set).
+GRADIO_SERVER_PORT (address and port), MALLOC_ARENA_MAX (glibc's; 2 unless set), AEGAN_LIVE (tiny: the
+Training tab's live run trains a tiny model on synthetic strokes), AEGAN_LIVE_DIR (where live runs' temporary
+folders go; the system's temp folder unless set).
 """
 
 import ctypes

@@ -40,7 +40,8 @@ def tiny_checkpoint(tiny_model, tmp_path):
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """The app, launched in this process on a free loopback port with the same queue and launch settings as
-    app.py, on tiny untrained models written to a temporary checkpoints folder (AEGAN_CHECKPOINTS)."""
+    app.py, on tiny untrained models written to a temporary checkpoints folder (AEGAN_CHECKPOINTS); live
+    training runs a tiny model on synthetic strokes (AEGAN_LIVE=tiny)."""
     from test_app import free_port, text_available, write_tiny_checkpoints
 
     root = write_tiny_checkpoints(tmp_path_factory.mktemp("checkpoints"), text=text_available())
@@ -50,6 +51,9 @@ def server(tmp_path_factory):
     # Gradio's upload and cache folder, private to this test run: by default it is /tmp/gradio, shared by every
     # Gradio server on the machine, with files named by content, which each server deletes when it stops.
     patch.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio")))
+    # The Training tab's live runs: a tiny model on synthetic strokes (training/live.py), in a folder of the run's.
+    patch.setenv("AEGAN_LIVE", "tiny")
+    patch.setenv("AEGAN_LIVE_DIR", str(tmp_path_factory.mktemp("live")))
     from ui.studio import build_demo, launch
 
     demo = build_demo()

@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = dict(latent_dim=8, base_channels=8, condition_dim=8, discriminator_features=16)
 API_NAMES = {"encode", "interpolate", "move_along", "interpolate_gif", "sample", "load_examples", "pick_example",
              "clicked_example", "repair", "text_examples", "understand", "text_to_image", "analogy", "analogy_live",
-             "describe_device", "class_names", "load_example", "ping"}  # load_example: gr.Examples' own (fills the prompt)
+             "describe_device", "class_names", "load_example", "ping",  # load_example: gr.Examples' own (fills the prompt)
+             "load_film", "plot_losses", "train", "stop", "load_live_film", "end_session"}  # end_session: demo.unload
 
 
 def write_tiny_checkpoints(root: Path, text: bool = False) -> Path:

@@ -221,6 +221,13 @@ PARAMS = {  # api_name -> [(parameter, a normal value)], in the order /gradio_ap
     "class_names": [("dataset", "fashion-mnist")],
     "load_example": [("index", 0)],  # gr.Examples' own event (undocumented): fills the prompt with example `index`
     "ping": [],  # undocumented: the benchmarks' no-op
+    "load_film": [("dataset", "mnist"), ("source", "cgan")],
+    "plot_losses": [("step", 0)],
+    # a live run of one step each stage (the server trains a tiny model on synthetic strokes: AEGAN_LIVE=tiny)
+    "train": [("dataset", "mnist"), ("ae_steps", 1), ("gan_steps", 1), ("kl_weight", 0.02), ("adversarial_weight", 1.0),
+              ("ae_lr", 1e-3), ("g_lr", 2e-4), ("d_lr", 2e-4)],
+    "load_live_film": [("dataset", "mnist")],
+    "stop": [("dataset", "mnist")],
 }
 NEEDS_ENDPOINTS = {"interpolate", "move_along", "interpolate_gif"}  # these read the session's walk (gr.State)
 
@@ -483,6 +490,21 @@ CASES: list[Case] = [
     err("analogy_live", "the limit is", name="bomb", drawing=None, picture=F("bomb-header")),
     err("analogy_live", "not uploaded to this app", name="outside", drawing=None, picture={"path": "/etc/passwd"}),
     gradios("analogy_live", NOT_A_FILE, name="drawing-outside-no-meta", drawing=drawing({"path": "/etc/passwd"})),
+
+    # --- the Training tab: the player and the live run's knobs (training/live.py's bounds; more cases, each a
+    # live run afterwards, in test_training_tab.py) ---
+    ok("load_film", "has no training film yet", name="no-film"),
+    err("load_film", CHOICE, source="vae"),
+    ok("plot_losses", "stage 1 (AE)", name="no-film"),  # nothing loaded in the session: the curves, no points
+    err("plot_losses", "“Step” must be from 0 to 10,000,000, not -1", step=-1),
+    err("plot_losses", "must be a number", step="5"),
+    err("train", "steps together must be from 1 to 3,000, not 3,001", ae_steps=3000),
+    err("train", "must be a finite number", kl_weight=NAN),
+    err("train", "must be from 1e-05 to 0.01", g_lr=0),
+    err("train", "must be a number", d_lr="2e-4"),
+    ok("train", "Finished", name="one-step-each"),
+    ok("load_live_film", "not trained a live run in this session", name="no-run"),
+    ok("stop", "No run of yours is training", name="no-run"),
 
     # --- the light endpoints ---
     # load_example is gr.Examples' own event: Gradio reads the index (its Dataset component), no callback of ours

@@ -20,7 +20,9 @@ class TrainConfig:
     # Stage 2: the GAN, with the decoder as generator, keeping the autoencoder loss so E stays G's inverse.
     gan_steps: int = 4000
     gan_lr: float = 2e-4
+    d_lr: float | None = None  # D's learning rate (None: gan_lr, as E and G); the live run's "D too strong" raises it
     adam_betas: tuple[float, float] = (0.5, 0.999)
+    adversarial_weight: float = 1.0  # weight of G's adversarial loss (what D teaches G) in E and G's stage-2 loss
     reconstruction_weight: float = 10.0  # weight of the whole stage-1 loss during the GAN stage
     aux_class_weight: float = 0.3  # E's classifier must recognise the class G was asked for (as in AC-GAN)
     mismatch_weight: float = 0.5  # D also sees real images with a wrong condition as fakes (GAN-INT-CLS)
@@ -30,6 +32,7 @@ class TrainConfig:
     device: str = "auto"
     checkpoint_seconds: float = 120.0  # how often the resumable state is written
     log_every: int = 25  # steps between lines in stats.jsonl
+    film_frames: int | None = None  # frames of the run's film (None: training/film.py's FRAMES)
     export_name: str | None = None  # when set, the finished model is exported to checkpoints/<name>
     init_from: str | None = None  # checkpoint folder to warm-start from (matching tensors only)
 

@@ -33,13 +33,15 @@ SCORE_NAMES = {"d_real": "real", "d_fake": "fake"}
 
 class FilmRecorder:
     """The film of the run in `run_dir`, trained to `total_steps` with the GAN stage from `gan_start`.
-    `record`: the one kept in the state being resumed (None: a new film)."""
+    `record`: the one kept in the state being resumed (None: a new film); `frames`: about how many frames
+    (None: FRAMES)."""
 
-    def __init__(self, run_dir: Path, total_steps: int, gan_start: int, classes: int, record: dict | None = None):
+    def __init__(self, run_dir: Path, total_steps: int, gan_start: int, classes: int, record: dict | None = None,
+                 frames: int | None = None):
         self.folder = Path(run_dir) / "film"
         self.folder.mkdir(parents=True, exist_ok=True)
         self.total_steps, self.gan_start = total_steps, gan_start
-        self.frame_every = max(1, total_steps // FRAMES)
+        self.frame_every = max(1, total_steps // (frames or FRAMES))
         self.loss_every = max(1, total_steps // LOSS_POINTS)
         if record is None or record.get("version") != RECORD_VERSION:  # a new film (or a state from before films)
             record = {"version": RECORD_VERSION, "rows": classes, "columns": SAMPLES_PER_CLASS, "frame_steps": [],
@@ -105,16 +107,28 @@ def export_film(record: dict | None, run_dir: Path, out_dir: Path) -> Path | Non
     folder as history.json + film.png (aegan.film.save_film); returns history.json's path, or None when
     there is no film, after removing any film an earlier export left there (it would belong to other weights)."""
     out_dir = Path(out_dir)
-    steps, frames = [], []
-    for step in (record or {}).get("frame_steps", []):
-        path = frame_path(Path(run_dir) / "film", step)
-        if path.is_file():  # one deleted by hand is left out of the film, not a reason to fail the export
-            with Image.open(path) as image:
-                frames.append(np.asarray(image.convert("L")))
-            steps.append(step)
-    if not frames:
+    film = read_film(record, run_dir)
+    if film is None:
         for name in (HISTORY_FILE, FRAMES_FILE):
             (out_dir / name).unlink(missing_ok=True)
+        return None
+    return save_film(out_dir, film)
+
+
+def read_film(record: dict | None, run_dir: Path, cache: dict[int, np.ndarray] | None = None) -> Film | None:
+    """The film of a run as far as `record` goes (the state's, or film/record.json of a run in progress, as
+    the live run in training/live.py reads it), with its frames from the run folder; None before any frame.
+    `cache`: frames already read, by step (filled here), so that a film read again and again decodes each once."""
+    steps, frames, cache = [], [], {} if cache is None else cache
+    for step in (record or {}).get("frame_steps", []):
+        path = frame_path(Path(run_dir) / "film", step)
+        if step not in cache and path.is_file():  # one deleted by hand is left out, not a reason to fail the export
+            with Image.open(path) as image:
+                cache[step] = np.asarray(image.convert("L"))
+        if step in cache:
+            frames.append(cache[step])
+            steps.append(step)
+    if not frames:
         return None
 
     def series(kind: dict) -> dict:
@@ -124,7 +138,6 @@ def export_film(record: dict | None, run_dir: Path, out_dir: Path) -> Path | Non
     order = {name: k for k, name in enumerate([*LOSSES, *D_SCORES])}
     losses, scores = (dict(sorted(series(record[kind]).items(), key=lambda item: order.get(item[0], len(order))))
                       for kind in ("losses", "d_scores"))
-    film = Film(steps=steps, frames=np.stack(frames), gan_start=record["gan_start"], total_steps=record["total_steps"],
+    return Film(steps=steps, frames=np.stack(frames), gan_start=record["gan_start"], total_steps=record["total_steps"],
                 losses=losses, d_scores=scores, rows=record["rows"], columns=record["columns"], tile=IMAGE_SIZE,
                 padding=PADDING)
-    return save_film(out_dir, film)

@@ -146,7 +146,8 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
     encoder_generator = list(model.encoder.parameters()) + list(model.generator.parameters())
     ae_optimizer = torch.optim.Adam(encoder_generator, lr=cfg.ae_lr)
     eg_optimizer = torch.optim.Adam(encoder_generator, lr=cfg.gan_lr, betas=cfg.adam_betas)
-    d_optimizer = torch.optim.Adam(model.discriminator.parameters(), lr=cfg.gan_lr, betas=cfg.adam_betas)
+    d_lr = cfg.gan_lr if cfg.d_lr is None else cfg.d_lr
+    d_optimizer = torch.optim.Adam(model.discriminator.parameters(), lr=d_lr, betas=cfg.adam_betas)
     optimizers = {"ae": ae_optimizer, "eg": eg_optimizer, "d": d_optimizer}
 
     step, elapsed, images_seen, film_record = 0, 0.0, 0, None
@@ -189,7 +190,8 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
     fixed_y = torch.arange(cfg.model.num_classes).repeat_interleave(10)  # one row per class
     fixed_y = conditions.for_classes(fixed_y, torch.Generator().manual_seed(1234)).to(device)
     # The film (training/film.py) shows the first few of each class's fixed samples, so that it stays small.
-    film = FilmRecorder(run_dir, cfg.total_steps, cfg.ae_steps, cfg.model.num_classes, film_record) if main else None
+    film = FilmRecorder(run_dir, cfg.total_steps, cfg.ae_steps, cfg.model.num_classes, film_record,
+                        frames=cfg.film_frames) if main else None
     if main:
         per_class = film.samples // cfg.model.num_classes
         film_z, film_y = (t.view(cfg.model.num_classes, 10, *t.shape[1:])[:, :per_class].flatten(0, 1)
@@ -305,7 +307,7 @@ def generator_loss(model: AEGAN, x, y, noise, cfg: TrainConfig):
     adversarial = F.softplus(-D(fake, noise["fake"])).mean()
     aux = F.cross_entropy(E(fake)[2], noise["y"])
     ae_loss, parts = autoencoder_loss(model, x, y, noise["real"], cfg, noise["eps"])
-    eg_loss = adversarial + cfg.aux_class_weight * aux + cfg.reconstruction_weight * ae_loss
+    eg_loss = cfg.adversarial_weight * adversarial + cfg.aux_class_weight * aux + cfg.reconstruction_weight * ae_loss
     return eg_loss, {"g_adv": adversarial.item(), "g_aux": aux.item(), **parts}
 
 

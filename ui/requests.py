@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import functools
+import inspect
 import io
 import logging
 import math
@@ -43,13 +45,14 @@ def sentence(error: BaseException | str) -> str:
 
 def friendly(fn):
     """Turn what a user can cause (InputError, CheckpointError) into a gr.Error with one clear sentence, and
-    anything else into a short apology (the traceback goes to the server log); the app keeps serving."""
+    anything else into a short apology (the traceback goes to the server log); the app keeps serving. A generator
+    (a streaming event) stays one, so that Gradio streams it, and its errors are turned the same way."""
 
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    @contextlib.contextmanager
+    def turned():
         started = time.perf_counter()
         try:
-            return fn(*args, **kwargs)
+            yield
         except gr.Error:
             raise
         except (InputError, CheckpointError) as error:
@@ -60,6 +63,19 @@ def friendly(fn):
                            "please try again.", print_exception=False) from None
         finally:
             log.debug("%s took %.1f ms", fn.__name__, 1000 * (time.perf_counter() - started))
+
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def streamed(*args, **kwargs):
+            with turned():
+                yield from fn(*args, **kwargs)
+
+        return streamed
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with turned():
+            return fn(*args, **kwargs)
 
     return wrapper
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from . import explorer, repair, sampler, style, text
+from . import explorer, repair, sampler, style, text, training
 from .classroom import qr_for_page
 from .controls import CSS, DATASET, LIGHT, RAW, class_choices, dataset_radio
 from .loading import describe_device
@@ -58,6 +58,8 @@ def build_demo(classroom_url: str | None = None) -> gr.Blocks:
                 text.build_text_tab(dataset, demo)
             with gr.Tab("Style transfer", id="style"):
                 style.build_style_tab(dataset, demo)
+            with gr.Tab("Training", id="training") as training_tab:
+                training.build_training_tab(dataset, demo, training_tab)
         device_line = gr.Markdown("Starting…", elem_classes=["footer-note"], elem_id="footer-device")
         if classroom_url:
             gr.HTML(qr_for_page(classroom_url), elem_id="footer-classroom")
