@@ -2,6 +2,7 @@
 
     python -m aegan sample   --model checkpoints/mnist-cgan --n 64 [--label 7] [--seed 0] --out samples.npz
     python -m aegan repair   --model checkpoints/mnist-cgan --input masked.npz --out repaired.npz
+    python -m aegan denoise  --model checkpoints/mnist-cgan --input noisy.npz --out clean.npz [--noise auto]
     python -m aegan analogy  --model checkpoints/mnist-cgan --input images.npz --out every-class.npz
     python -m aegan interpolate --model checkpoints/mnist-cgan --from-label 3 --to-label 8 --out walk.gif
     python -m aegan evaluate [--model checkpoints/mnist-cgan]    # no --model: every shipped model + docs/RESULTS.md
@@ -62,6 +63,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True)
     r.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
+    d = commands.add_parser("denoise", help="remove noise from images with the model as the prior")
+    d.add_argument("--model", required=True, help="a *-cgan checkpoint folder or Hub repo id")
+    d.add_argument("--input", type=Path, required=True, help=".npz with images uint8 [N,28,28]")
+    d.add_argument("--noise", choices=["auto", "gaussian", "salt-pepper"], default="auto",
+                   help="the kind of noise; auto (the default) reads kind and level from each image")
+    d.add_argument("--level", type=float, help="gaussian: sigma in grey levels (1..128); salt-pepper: percent of "
+                                                "pixels hit (1..90); default: estimated from each image")
+    d.add_argument("--batch-size", type=int, default=500, help="images denoised together (memory vs speed)")
+    d.add_argument("--out", type=Path, required=True)
+    d.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+
     a = commands.add_parser("analogy", help="each image's style rendered in every class (N*K images, row-major)")
     a.add_argument("--model", required=True, help="a *-cgan checkpoint folder or Hub repo id")
     a.add_argument("--input", type=Path, required=True, help=".npz with images uint8 [N,28,28]")
@@ -84,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--model", action="append", help="checkpoint folder (repeatable); default: all in checkpoints/")
     e.add_argument("--samples", type=int, help="generated images per measurement (default: as many as the test half)")
     e.add_argument("--no-write", action="store_true", help="print only; do not update model cards and docs/RESULTS.md")
+    e.add_argument("--only", choices=["denoise"], help="measure one part alone and merge it into metrics.json")
     e.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     return parser
 
@@ -91,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"sample": _sample, "text2img": _text2img, "repair": _repair, "analogy": _analogy,
+        return {"sample": _sample, "text2img": _text2img, "repair": _repair, "denoise": _denoise, "analogy": _analogy,
                 "interpolate": _interpolate, "evaluate": _evaluate}[args.command](args)
     except (InputError, CheckpointError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -227,6 +240,36 @@ def _repair(args) -> int:
     return 0
 
 
+def _denoise(args) -> int:
+    from .denoise import denoise
+    from .devices import pick_device
+    from .images import to_tensor, to_uint8
+    from .models import load_model
+    from .noise import noise_from_level
+
+    if not 1 <= args.batch_size <= 10_000:
+        raise InputError("--batch-size must be 1..10000")
+    levels = {}
+    if args.level is not None:
+        if args.noise == "auto":
+            raise InputError("--level needs --noise gaussian or salt-pepper (auto estimates the level itself)")
+        given = noise_from_level(args.noise, args.level)
+        levels = {"sigma": given.sigma} if args.noise == "gaussian" else {"impulse": given.impulse}
+    images = read_npz(args.input, ("images",))["images"]
+    model = load_model(args.model, pick_device(args.device))
+    out, labels, kinds = [], [], {}
+    for start in range(0, len(images), args.batch_size):
+        result = denoise(model, to_tensor(images[start : start + args.batch_size]), noise=args.noise, **levels)
+        out.append(to_uint8(result.x))
+        labels.append(result.class_probs.argmax(dim=1).numpy())
+        for found in result.noise:
+            kinds[found.kind] = kinds.get(found.kind, 0) + 1
+    save_npz(args.out, images=np.concatenate(out), labels=np.concatenate(labels).astype(np.int64))
+    found = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
+    print(f"wrote {len(images)} denoised images to {args.out} (noise found: {found})", file=sys.stderr)
+    return 0
+
+
 def _analogy(args) -> int:
     from .devices import pick_device
     from .images import to_tensor, to_uint8
@@ -274,8 +317,11 @@ def _interpolate(args) -> int:
 
 def _evaluate(args) -> int:
     from .devices import pick_device
-    from .evaluate import evaluate_all
+    from .evaluate import evaluate_all, evaluate_denoising_only
 
+    if args.only == "denoise":
+        evaluate_denoising_only(args.model, write=not args.no_write, device=pick_device(args.device))
+        return 0
     evaluate_all(args.model, samples=args.samples, write=not args.no_write, device=pick_device(args.device))
     return 0
 

@@ -103,12 +103,14 @@ def evaluate_model(folder: Path, *, samples: int | None = None, device: torch.de
     ]
     values["repair"], repair_rows, repair_note = evaluate_repair(model, classifier, xb, yb)
     rows += repair_rows
+    values["denoise"], denoise_rows, denoise_note = evaluate_denoise(model, classifier, xb, yb)
+    rows += denoise_rows
     return {
         "command": COMMAND, "machine": machine(), "values": values,
         "rows": [{"metric": m, "model": v, "real": r} for m, v, r in rows],
         "notes": [f"{n:,} generated images (classes spread evenly, seed 0, z ~ N(0, I) times the calibrated scale "
                   f"{config.z_scale}, see training/calibrate.py) and {len(yb):,} held-out real images, each against "
-                  f"reference half A ({len(ya):,} images) of {test.source}.", repair_note],
+                  f"reference half A ({len(ya):,} images) of {test.source}.", repair_note, denoise_note],
     }
 
 
@@ -189,6 +191,117 @@ def time_repair(model, x: torch.Tensor, batch: int = 1000, repeats: int = 20) ->
     started = time.perf_counter()
     repair(model, images, mask_to_tensor(make_masks("centre", batch)))
     return statistics.median(times), time.perf_counter() - started
+
+
+DENOISE_IMAGES = 250  # test images per noise setting: with the classical oracles, a few minutes per model
+DENOISE_MARGIN_DB = 2.0  # issue 19: the model's PSNR over the best oracle-tuned classical method, every setting
+
+
+def denoise_settings():
+    from .noise import Noise
+
+    return (Noise(sigma=40), Noise(sigma=90), Noise(impulse=0.15), Noise(impulse=0.35))
+
+
+def evaluate_denoise(model, classifier, x: torch.Tensor, y: torch.Tensor, n: int = DENOISE_IMAGES):
+    """Denoise held-out images x [N,1,28,28] (the first n) under each noise setting, told the kind and level and
+    blind (noise="auto"), beside the classical denoisers, each with the parameter that scores best on these very
+    images (an oracle); every output is uint8 and scored by the same code. Returns (values, rows, a card note)."""
+    from .denoise import denoise
+    from .images import to_uint8
+    from .noise import CLASSICAL, add_noise, best_classical, psnr
+
+    truth, y = to_uint8(x[:n]), y[:n]
+
+    def accuracy(images) -> float:
+        return float((classify(classifier, to_tensor(images))[1] == y).float().mean())
+
+    values, rows, chosen = {"real_class_accuracy": accuracy(truth), "images": len(truth)}, [], []
+    for noise in denoise_settings():
+        noisy = add_noise(truth, noise, seed=0)
+        told = {"sigma": noise.sigma} if noise.kind == "gaussian" else {"impulse": noise.impulse}
+        outputs = {"model": to_uint8(denoise(model, to_tensor(noisy), noise=noise.kind, **told).x),
+                   "model, blind": to_uint8(denoise(model, to_tensor(noisy)).x), "noisy": noisy}
+        parameters = {}
+        for name in CLASSICAL:
+            parameters[name], outputs[name] = best_classical(name, truth, noisy)
+        figures = {method: {"psnr": psnr(truth, out), "class_accuracy": accuracy(out)} for method, out in outputs.items()}
+        best = max(figures[name]["psnr"] for name in CLASSICAL)
+        values[noise.describe()] = {"methods": figures, "classical_parameters": parameters,
+                                    "margin_db": figures["model"]["psnr"] - best,
+                                    "blind_margin_db": figures["model, blind"]["psnr"] - best}
+        chosen.append(f"{noise.describe()}: " + ", ".join(f"{name} {parameters[name]}" for name in CLASSICAL))
+
+        def row(key, form):
+            classical = ", ".join(f"{name} {form(figures[name][key])}" for name in CLASSICAL)
+            return (f"**{form(figures['model'][key])}** / {form(figures['model, blind'][key])} "
+                    f"(noisy {form(figures['noisy'][key])}; {classical})")
+
+        rows += [(f"denoise, {noise.describe()}: PSNR, model told the noise / blind (noisy input; classical, "
+                  "oracle-tuned)", row("psnr", "{:.2f} dB".format), ""),
+                 (f"denoise, {noise.describe()}: classifier accuracy", row("class_accuracy", "{:.3f}".format),
+                  f"{values['real_class_accuracy']:.3f}")]
+    settings = [values[noise.describe()] for noise in denoise_settings()]
+    values["worst_margin_db"] = min(s["margin_db"] for s in settings)
+    values["worst_blind_margin_db"] = min(s["blind_margin_db"] for s in settings)
+    values["one_image_ms"] = time_denoise(model, to_tensor(add_noise(truth[:20], denoise_settings()[0], seed=1)))
+    rows += [(f"denoise: PSNR over the best classical method, the worst of the four settings (target "
+              f"+{DENOISE_MARGIN_DB:g} dB), model told the noise / blind",
+              f"**{values['worst_margin_db']:+.2f} dB** / {values['worst_blind_margin_db']:+.2f} dB", ""),
+             ("time to denoise one 28x28 image, blind (median of 20)", f"{values['one_image_ms']:.0f} ms", "")]
+    note = (f"Denoising: the first {len(truth):,} held-out images with each noise (aegan/noise.py `add_noise`, seed 0; "
+            "Gaussian noise is rounded and clipped to 0..255), denoised by `aegan.denoise.denoise` defaults, told the "
+            "noise's kind and level and blind (noise='auto': estimated from each image). Classical methods "
+            "(scikit-image and SciPy), each with the parameter that gave the best PSNR on these same clean images: "
+            + "; ".join(chosen) + ".")
+    return values, rows, note
+
+
+def time_denoise(model, noisy: torch.Tensor, repeats: int = 20) -> float:
+    """Median ms to denoise one image of noisy [N,1,28,28] (blind, default knobs), after a warm-up call."""
+    from .denoise import denoise
+
+    denoise(model, noisy[:1])
+    times = []
+    for i in range(repeats):
+        started = time.perf_counter()
+        denoise(model, noisy[i % len(noisy) : i % len(noisy) + 1])
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def evaluate_denoising_only(models: list[str] | None, *, write: bool = True,
+                            device: torch.device | None = None) -> dict[str, dict]:
+    """`python -m aegan evaluate --only denoise`: the denoising part alone, printed; with `write`, merged into each
+    class model's metrics.json (its old denoising rows, values and note replaced), then its card and (for the
+    shipped models) docs/RESULTS.md rewritten from the metrics files."""
+    folders = [Path(m) for m in models] if models else shipped_models()
+    results = {}
+    for folder in folders:
+        if json.loads((folder / "config.json").read_text()).get("condition") == "text":
+            continue
+        model = load_model(folder, device or "cpu")
+        (_, _), (xb, yb), _ = test_halves(model.config.dataset)
+        values, rows, note = evaluate_denoise(model, load_classifier(model.config.dataset), xb, yb)
+        part = {"rows": [{"metric": m, "model": v, "real": r} for m, v, r in rows]}
+        print(f"\n## {folder.name}\n")
+        print(_table(part))
+        results[folder.name] = part
+        if write and (folder / "metrics.json").exists():
+            result = json.loads((folder / "metrics.json").read_text())
+            result["values"]["denoise"] = values
+            result["rows"] = [r for r in result["rows"] if not _is_denoise(r["metric"])] + part["rows"]
+            result["notes"] = [n for n in result["notes"] if not n.startswith("Denoising:")] + [note]
+            (folder / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
+            write_model_card(folder)
+    if write and not models:
+        _write_results({f.name: json.loads((f / "metrics.json").read_text()) for f in shipped_models()
+                        if (f / "metrics.json").exists()})
+    return results
+
+
+def _is_denoise(metric: str) -> bool:
+    return metric.startswith(("denoise", "time to denoise"))
 
 
 def save_sample_figure(folder: Path, path: Path) -> None:

@@ -131,9 +131,20 @@ class Generator(nn.Module):
     def forward_embedded(self, z: torch.Tensor, c: torch.Tensor, encoded: float | torch.Tensor = 0.0) -> torch.Tensor:
         """z [B, L], condition vector c [B, condition_dim] (from `condition` or `condition.mix`) -> x [B, 1, 28, 28].
         `encoded`: 0 when z comes from the prior, 1 when from the encoder (see ConditionalBatchNorm)."""
-        h = self.project(torch.cat([z, c], dim=1)).view(-1, self.start_channels, 7, 7)
+        return self.draw(self.start(z, c), c, encoded)
+
+    def start(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        """z [B, L], condition vector c [B, condition_dim] -> the first feature map h [B, 4ch, 7, 7]."""
+        return self.project(torch.cat([z, c], dim=1)).view(-1, self.start_channels, 7, 7)
+
+    def draw(self, h: torch.Tensor, c: torch.Tensor, encoded: float | torch.Tensor = 0.0,
+             detail: torch.Tensor | None = None) -> torch.Tensor:
+        """The first feature map h [B, 4ch, 7, 7] (from `start`) -> x [B, 1, 28, 28]. `detail` [B, 2ch, 14, 14], if
+        given, is added to the normalised 14x14 features: denoising refines h and detail a little past what z can
+        say (aegan.denoise)."""
         h = F.relu(self.norm0(h, c, encoded))
-        h = F.relu(self.norm1(self.up1(h), c, encoded))
+        h = self.norm1(self.up1(h), c, encoded)
+        h = F.relu(h if detail is None else h + detail)
         h = F.relu(self.norm2(self.up2(h), c, encoded))
         return torch.tanh(self.to_image(h))
 

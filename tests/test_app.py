@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.filterwarnings("ignore:.*no_silent_downcasting:Warning
 ROOT = Path(__file__).resolve().parents[1]
 TINY = dict(latent_dim=8, base_channels=8, condition_dim=8, discriminator_features=16)
 API_NAMES = {"encode", "interpolate", "move_along", "interpolate_gif", "sample", "load_examples", "pick_example",
-             "clicked_example", "repair", "text_examples", "understand", "text_to_image", "analogy", "analogy_live",
+             "clicked_example", "repair", "denoise", "text_examples", "understand", "text_to_image", "analogy", "analogy_live",
              "describe_device", "class_names", "load_example", "ping",  # load_example: gr.Examples' own (fills the prompt)
              "load_film", "plot_losses", "train", "stop", "load_live_film", "end_session"}  # end_session: demo.unload
 
@@ -375,6 +375,52 @@ def test_repair_refuses_a_file_that_is_not_an_image(client, tmp_path):
     assert "not an image this app can read" in error_of(client, "mnist", value, api_name="/repair")
 
 
+# --- removing noise (the repair tab's second part) -------------------------------------------------------------
+
+def test_denoise_adds_seeded_noise_and_shows_four_pictures(client, tmp_path):
+    from aegan.noise import Noise, add_noise
+    from ui.media import examples
+
+    image = examples("fashion-mnist")[0][3]
+    editor = editor_value(tmp_path, image, None)
+    noisy, repaired, filtered, original, why = client.predict(
+        "fashion-mnist", editor, "add", 40, 10, 3, None, api_name="/denoise")
+    expected = add_noise(image, Noise(sigma=40, impulse=0.1), seed=3)
+    assert np.array_equal(picture(noisy)[::8, ::8], expected)  # library noise, drawn from the seed
+    assert np.array_equal(picture(original)[::8, ::8], image)
+    assert picture(repaired).shape == picture(filtered).shape == (224, 224)
+    assert "Noise found in the image" in why and "median filter" in why and "PSNR" in why
+    again = client.predict("fashion-mnist", editor, "add", 40, 10, 3, None, api_name="/denoise")
+    assert fetch(again[0]) == fetch(noisy)  # the same seed: every student sees the same picture
+    other = client.predict("fashion-mnist", editor, "add", 40, 10, 4, None, api_name="/denoise")
+    assert fetch(other[0]) != fetch(noisy)
+
+
+def test_denoise_takes_an_image_that_is_already_noisy(client, tmp_path):
+    from gradio_client import handle_file
+
+    from aegan.noise import Noise, add_noise
+    from ui.media import examples
+
+    noisy = add_noise(examples("mnist")[0][7], Noise(impulse=0.2), seed=0)
+    upload = handle_file(png(tmp_path / "noisy.png", Image.fromarray(np.kron(noisy, np.ones((8, 8), np.uint8)))))
+    shown, repaired, filtered, original, why = client.predict(
+        "mnist", EMPTY, "noisy", 0, 0, 0, upload, api_name="/denoise")
+    assert np.array_equal(picture(shown)[::8, ::8], noisy)  # an 8x enlargement is read back pixel for pixel
+    assert original is None and "salt-and-pepper" in why and "PSNR" not in why
+
+
+def test_denoise_refuses_in_one_sentence(client, tmp_path):
+    from ui.media import examples
+
+    editor = editor_value(tmp_path, examples("mnist")[0][0], None)
+    assert "both are 0" in error_of(client, "mnist", editor, "add", 0, 0, 0, None, api_name="/denoise")
+    assert "from 0 to 128" in error_of(client, "mnist", editor, "add", 300, 0, 0, None, api_name="/denoise")
+    assert "from 0 to 90" in error_of(client, "mnist", editor, "add", 0, 95, 0, None, api_name="/denoise")
+    assert "pick a test image" in error_of(client, "mnist", EMPTY, "add", 40, 0, 0, None, api_name="/denoise").lower()
+    assert "upload a noisy image" in error_of(client, "mnist", editor, "noisy", 40, 0, 0, None, api_name="/denoise").lower()
+
+
 # --- style transfer -------------------------------------------------------------------------------------------
 
 def test_analogy_draws_the_style_in_every_class(client, drawing):
@@ -471,7 +517,7 @@ def test_only_model_calls_ask_for_a_gpu_and_for_seconds_not_a_minute():
     from ui import studio  # noqa: F401  (builds nothing; imports every tab)
     from ui.loading import GPU_SECONDS
 
-    assert GPU_SECONDS == {"ui.explorer._draw": 5, "ui.sampler._draw": 5, "ui.repair._repair": 10,
+    assert GPU_SECONDS == {"ui.explorer._draw": 5, "ui.sampler._draw": 5, "ui.repair._repair": 10, "ui.denoise._denoise": 10,
                            "ui.style._redraw": 5, "ui.text._draw": 5}
 
 

@@ -223,6 +223,19 @@ def test_repair_a_painted_hole(app: Page, screenshot_dir):
     screenshot(page, screenshot_dir / "repair.png")
 
 
+def test_remove_noise_from_the_picked_picture(app: Page):
+    page = app
+    open_tab(page, "Image repair")
+    expect(page.locator("#repair-examples .thumbnail-item")).to_have_count(12, timeout=SLOW)
+    page.locator("#repair-examples .thumbnail-item").nth(3).click()
+    expect(page.locator("#repair-original img")).to_be_visible(timeout=SLOW)
+    wait_idle(page, "#repair-editor")
+    page.locator("#denoise-button").click()  # the sliders start at Gaussian noise of sigma 40
+    for picture in ("#denoise-noisy", "#denoise-repaired", "#denoise-median", "#denoise-original"):
+        expect_result(page, f"{picture} img")
+    expect(page.locator("#denoise-why")).to_contain_text("Noise found in the image")
+
+
 def test_type_a_prompt_and_generate(app: Page, screenshot_dir):
     page = app
     open_tab(page, "Text to image")

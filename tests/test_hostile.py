@@ -212,6 +212,8 @@ PARAMS = {  # api_name -> [(parameter, a normal value)], in the order /gradio_ap
     "load_examples": [("dataset", "mnist")],
     "pick_example": [("dataset", "mnist"), ("index", 0)],
     "repair": [("dataset", "mnist"), ("editor", editor("example"))],
+    "denoise": [("dataset", "mnist"), ("editor", editor("example", layers=())), ("source", "add"), ("sigma", 40),
+                ("percent", 10), ("seed", 0), ("noisy_upload", None)],
     "text_examples": [("dataset", "mnist")],
     "understand": [("dataset", "mnist"), ("prompt", "a bold seven")],
     "text_to_image": [("dataset", "mnist"), ("prompt", "a bold seven"), ("count", 2), ("seed", 0)],
@@ -420,6 +422,26 @@ CASES: list[Case] = [
     err("interpolate", "endpoints are not set", name="other-dataset", dataset="fashion-mnist"),  # encoded for mnist
     err("move_along", "endpoints are not set", name="other-dataset", dataset="fashion-mnist"),
     err("interpolate_gif", "endpoints are not set", name="other-dataset", dataset="fashion-mnist"),
+
+    # --- removing noise (the repair tab's second part) ---
+    err("denoise", "both are 0", name="no-noise", sigma=0, percent=0),
+    err("denoise", "“Gaussian noise (sigma, grey levels of 255)” must be from 0 to 128, not 129", sigma=129),
+    err("denoise", "must be a finite number", sigma=NAN),
+    err("denoise", "must be a number", sigma="40"),
+    err("denoise", "“Salt and pepper (% of pixels)” must be from 0 to 90, not 91", percent=91),
+    err("denoise", "must be a whole number", percent=12.5),
+    err("denoise", "must be from 0 to 2,147,483,647", seed=-1),
+    err("denoise", CHOICE, source="blur"),
+    err("denoise", "pick a test image", name="no-picture", editor=None),
+    err("denoise", "upload a noisy image first", name="noisy-without-upload", source="noisy"),
+    err("denoise", "not an image this app can read", name="noisy-text-file", source="noisy", noisy_upload=F("text")),
+    err("denoise", "the limit is", name="noisy-bomb", source="noisy", noisy_upload=F("bomb-header")),
+    err("denoise", "all black", name="noisy-all-black", source="noisy", noisy_upload=F("transparent")),
+    err("denoise", "not uploaded to this app", name="noisy-outside-no-meta", source="noisy",
+        noisy_upload={"path": "/etc/passwd"}),
+    gradios("denoise", NOT_A_FILE, name="noisy-upload-is-text", source="noisy", noisy_upload="/etc/passwd"),
+    ok("denoise", "found", name="noisy-upload", source="noisy", noisy_upload=F("ring")),
+    ok("denoise", "Noise found in the image", name="upload-ignored-when-adding", noisy_upload=F("ring")),
 
     # --- image repair ---
     err("repair", "pick a test image", editor=None),

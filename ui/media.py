@@ -42,6 +42,24 @@ def read_image(image: Image.Image | None) -> tuple[np.ndarray, list[str]] | None
     return (picture, notes) if picture.max() >= INK_THRESHOLD else None
 
 
+def exact_pixels(picture: Image.Image) -> np.ndarray | None:
+    """uint8 [28, 28] when `picture` is a gray 28x28 image, or one enlarged a whole number of times with
+    nearest-neighbour (as the app draws its pictures and its downloads are), opaque; else None. Such a picture is
+    taken back pixel for pixel, not resampled: resampling would blur what the model must see (noise, a mask's
+    edge)."""
+    if picture.width != picture.height or picture.width % 28 or picture.mode not in ("L", "RGB", "RGBA", "P"):
+        return None
+    if picture.mode == "RGBA" and np.asarray(picture)[..., 3].min() < 255:
+        return None
+    rgb = np.asarray(picture.convert("RGB"))
+    k = picture.width // 28
+    small = rgb[k // 2 :: k, k // 2 :: k]
+    gray = small[..., 0]
+    if not (small == gray[..., None]).all() or not np.array_equal(rgb, small.repeat(k, 0).repeat(k, 1)):
+        return None
+    return gray.copy()
+
+
 def read_drawing(value: dict | None) -> tuple[np.ndarray, list[str]] | None:
     """A read sketchpad value -> (uint8 [28, 28], []), or None when nothing is drawn. No notes: flattening,
     inverting and shrinking the canvas is expected, not news."""

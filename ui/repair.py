@@ -1,5 +1,6 @@
 """Tab 3, Image repair: pick a test image (or upload one), paint the missing part with a brush, and get
-masked / repaired / original side by side with the encoder's class guess.
+masked / repaired / original side by side with the encoder's class guess. Removing noise from the same picture is
+the tab's second part (ui/denoise.py).
 
 Events (api_name = the pipeline verb):
     repair          (dataset, editor value with the painted mask layer) -> masked, repaired, original, guess, notes
@@ -16,7 +17,7 @@ from aegan.errors import InputError
 
 from .controls import CANVAS, DATASET, HEAVY, LIGHT, RAW, explain, gallery_output, image_output
 from .loading import class_names, get_model, gpu
-from .media import editor_mask, examples, show, show_mask
+from .media import editor_mask, exact_pixels, examples, show, show_mask
 from .requests import Range, friendly, read_editor
 
 EXPLAIN = """**What E, G and D do here.** Paint over part of an image: the painted pixels are hidden from the
@@ -35,7 +36,7 @@ def _editor_value(image):
     return {"background": picture, "layers": [], "composite": picture}
 
 
-def _read_background(editor: dict | None) -> tuple:
+def read_background(editor: dict | None) -> tuple:
     """(the editor's background, uint8 [28, 28] as the model sees it)."""
     from aegan.images import prepare_image
 
@@ -51,16 +52,7 @@ def _read_background(editor: dict | None) -> tuple:
 def _unscaled(background) -> np.ndarray | None:
     """The 28x28 gray image that `background` shows at 10x nearest-neighbour (as _editor_value draws it), or
     None when it is something else (an upload)."""
-    if background.size != (CANVAS, CANVAS) or background.mode not in ("RGB", "RGBA", "L"):
-        return None
-    pixels = np.asarray(background.convert("RGB"))
-    if background.mode == "RGBA" and np.asarray(background)[..., 3].min() < 255:
-        return None
-    small = pixels[SCALE // 2 :: SCALE, SCALE // 2 :: SCALE]
-    gray = small[..., 0]
-    if not (small == gray[..., None]).all() or not np.array_equal(pixels, small.repeat(SCALE, 0).repeat(SCALE, 1)):
-        return None
-    return gray.copy()
+    return exact_pixels(background) if background.size == (CANVAS, CANVAS) else None
 
 
 @friendly
@@ -98,7 +90,7 @@ def repair(dataset, editor):
     from aegan.images import prepare_mask
 
     dataset, editor = DATASET.read(dataset), read_editor(editor, EDITOR)
-    background, image = _read_background(editor)
+    background, image = read_background(editor)
     painted = editor_mask(editor)
     if painted is None or not painted.any():
         raise InputError("paint over the part of the image to repair first; the mask is empty")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from . import explorer, repair, sampler, style, text, training
+from . import denoise, explorer, repair, sampler, style, text, training
 from .classroom import qr_for_page
 from .controls import CSS, DATASET, LIGHT, RAW, class_choices, dataset_radio
 from .loading import describe_device
@@ -53,7 +53,8 @@ def build_demo(classroom_url: str | None = None) -> gr.Blocks:
             with gr.Tab("Class sampler", id="sampler"):
                 tab_sampler = sampler.build_sampler_tab(dataset, demo)
             with gr.Tab("Image repair", id="repair"):
-                repair.build_repair_tab(dataset, demo)
+                tab_repair = repair.build_repair_tab(dataset, demo)
+                denoise.build_denoise_section(dataset, tab_repair["editor"])
             with gr.Tab("Text to image", id="text"):
                 text.build_text_tab(dataset, demo)
             with gr.Tab("Style transfer", id="style"):
