@@ -9,12 +9,18 @@ for text-to-image; `ConditionEmbedding` turns either into a vector [B, condition
 takes a mixture of classes, class weights [B, K] (`AEGAN.decode_mixture`, `AEGAN.judge_mixture`): walks
 between classes and repair's soft class search use it.
 All three networks live in one `AEGAN` module so a checkpoint is one config.json + model.safetensors.
+
+The seed's other families (config.family, see aegan/families.py) are the same module with only the parts they
+have: the autoencoder and the VAE have no D, the GAN has no E; all three are unconditional (condition "none":
+G and D take no condition vector, and any condition passed to them, such as class ids, is ignored). The AE's
+encoder is deterministic (no log-variance of its own) and only the AE-GAN's encoder has a class head.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 from pathlib import Path
 
 import torch
@@ -26,23 +32,27 @@ from torch.nn.utils.parametrizations import spectral_norm
 from .config import ModelConfig
 from .data import CLASS_NAMES, local_checkpoints
 from .errors import CheckpointError, InputError
+from .families import refusal
 
 
 class ConditionEmbedding(nn.Module):
-    """Class id [B] (long) or sentence embedding [B, text_dim] (float) -> condition vector [B, condition_dim]."""
+    """Class id [B] (long) or sentence embedding [B, text_dim] (float) -> condition vector [B, condition_dim].
+    Unconditional models ("none") have no parameters here: any condition of batch B gives an empty [B, 0]."""
 
     def __init__(self, config: ModelConfig):
         super().__init__()
         self.kind = config.condition
         if self.kind == "class":
             self.embed = nn.Embedding(config.num_classes, config.condition_dim)
-        else:
+        elif self.kind == "text":
             self.embed = nn.Sequential(
                 nn.Linear(config.text_dim, config.condition_dim), nn.LeakyReLU(0.2),
                 nn.Linear(config.condition_dim, config.condition_dim),
             )
 
     def forward(self, condition: torch.Tensor) -> torch.Tensor:
+        if self.kind == "none":
+            return torch.zeros(len(condition), 0, device=condition.device)
         return self.embed(condition)
 
     def mix(self, class_weights: torch.Tensor) -> torch.Tensor:
@@ -52,6 +62,8 @@ class ConditionEmbedding(nn.Module):
         soft row lies between classes: this is what lets a walk cross classes smoothly and lets repair
         search over the class by gradient descent.
         """
+        if self.kind == "none":  # nothing to mix: the walk moves z only
+            return class_weights.new_zeros(len(class_weights), 0)
         if self.kind != "class":
             raise InputError("a mixture of classes needs a class-conditional model (a *-cgan checkpoint), not a text one")
         return class_weights @ self.embed.weight
@@ -66,6 +78,7 @@ class ConditionalBatchNorm(nn.Module):
     keeps two sets, measured after training (training/export.py): `norm.running_*` for prior codes and
     `encoded_*` for encoded ones; `encoded` in [0, 1] (a float or [B]) blends them, so a walk from a
     drawing to a random seed stays continuous. Training uses batch statistics as usual.
+    With no condition (condition_dim 0) the scale and shift are learned constants: a plain affine BatchNorm.
     """
 
     def __init__(self, channels: int, condition_dim: int):
@@ -73,12 +86,17 @@ class ConditionalBatchNorm(nn.Module):
         self.norm = nn.BatchNorm2d(channels, affine=False)
         self.register_buffer("encoded_mean", torch.zeros(channels))
         self.register_buffer("encoded_var", torch.ones(channels))
-        self.scale_shift = nn.Linear(condition_dim, 2 * channels)
-        nn.init.zeros_(self.scale_shift.weight)
-        nn.init.zeros_(self.scale_shift.bias)
+        if condition_dim:
+            self.scale_shift = nn.Linear(condition_dim, 2 * channels)
+            nn.init.zeros_(self.scale_shift.weight)
+            nn.init.zeros_(self.scale_shift.bias)
+        else:
+            self.scale_shift = None
+            self.affine = nn.Parameter(torch.zeros(2 * channels))  # (scale - 1, shift), as scale_shift's bias
 
     def forward(self, h: torch.Tensor, c: torch.Tensor, encoded: float | torch.Tensor = 0.0) -> torch.Tensor:
-        scale, shift = self.scale_shift(c).chunk(2, dim=1)  # [B, C] each
+        scale_shift = self.affine.expand(len(h), -1) if self.scale_shift is None else self.scale_shift(c)
+        scale, shift = scale_shift.chunk(2, dim=1)  # [B, C] each
         if self.training:
             return self.norm(h) * (1 + scale[:, :, None, None]) + shift[:, :, None, None]
         # Inference: normalising and conditioning are one per-channel multiply-add, h * a + b, folded on the
@@ -91,10 +109,19 @@ class ConditionalBatchNorm(nn.Module):
         return torch.addcmul(b[:, :, None, None], h, a[:, :, None, None])
 
 
+LOGVAR_MIN, LOGVAR_MAX = -12.0, 6.0  # E's log-variance is clamped here; the AE's deterministic code reports the floor
+
+
 class Encoder(nn.Module):
+    """x [B,1,28,28] -> (mean [B, L], log-variance [B, L], class logits [B, K]). The AE's encoder is
+    deterministic: it predicts the mean only and reports log-variance LOGVAR_MIN. Only the AE-GAN's has a class
+    head; the others report zero logits (uniform class probabilities: no opinion)."""
+
     def __init__(self, config: ModelConfig):
         super().__init__()
         ch = config.base_channels
+        self.latent_dim, self.num_classes = config.latent_dim, config.num_classes
+        self.variational = config.family != "ae"
         self.features = nn.Sequential(
             nn.Conv2d(1, ch, 4, 2, 1), nn.LeakyReLU(0.2),  # [B, ch, 14, 14]
             nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2),  # [B, 2ch, 7, 7]
@@ -102,13 +129,18 @@ class Encoder(nn.Module):
             nn.Flatten(),
         )
         hidden = 4 * ch * 4 * 4
-        self.to_latent = nn.Linear(hidden, 2 * config.latent_dim)
-        self.to_class = nn.Linear(hidden, config.num_classes)
+        self.to_latent = nn.Linear(hidden, (2 if self.variational else 1) * config.latent_dim)
+        self.to_class = nn.Linear(hidden, config.num_classes) if config.family == "aegan" else None
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         h = self.features(x)
-        mean, logvar = self.to_latent(h).chunk(2, dim=1)
-        return mean, logvar.clamp(-12, 6), self.to_class(h)
+        if self.variational:
+            mean, logvar = self.to_latent(h).chunk(2, dim=1)
+        else:
+            mean = self.to_latent(h)
+            logvar = torch.full_like(mean, LOGVAR_MIN)
+        logits = self.to_class(h) if self.to_class is not None else h.new_zeros(len(h), self.num_classes)
+        return mean, logvar.clamp(LOGVAR_MIN, LOGVAR_MAX), logits
 
 
 class Generator(nn.Module):
@@ -149,20 +181,45 @@ class Generator(nn.Module):
         return torch.tanh(self.to_image(h))
 
 
+class MinibatchStd(nn.Module):
+    """x [B, C, H, W] -> [B, C + 1, H, W]: appends, as one more feature map, how much the images of each group
+    of the batch differ (the mean standard deviation of the features across the group). Real batches vary;
+    a collapsed generator's do not, and D can now see it. Groups are `group` images (or the largest size
+    that divides the batch: one image alone has no spread, so a single image is judged with spread 0)."""
+
+    def __init__(self, group: int):
+        super().__init__()
+        self.group = group
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, c, h, w = x.shape
+        g = math.gcd(b, self.group)
+        grouped = x.view(g, b // g, c, h, w)  # image i belongs to group i % (b // g)
+        spread = (grouped.var(dim=0, unbiased=False) + 1e-8).sqrt().mean(dim=(1, 2, 3))  # [B / g]
+        return torch.cat([x, spread.repeat(g).view(b, 1, 1, 1).expand(b, 1, h, w)], dim=1)
+
+
 class Discriminator(nn.Module):
     def __init__(self, config: ModelConfig):
         super().__init__()
         ch, width = config.base_channels, config.discriminator_features
         self.condition = ConditionEmbedding(config)
-        self.features = nn.Sequential(
+        layers = [
             spectral_norm(nn.Conv2d(1, ch, 4, 2, 1)), nn.LeakyReLU(0.2),  # [B, ch, 14, 14]
             spectral_norm(nn.Conv2d(ch, 2 * ch, 4, 2, 1)), nn.LeakyReLU(0.2),  # [B, 2ch, 7, 7]
             spectral_norm(nn.Conv2d(2 * ch, 4 * ch, 3, 2, 1)), nn.LeakyReLU(0.2),  # [B, 4ch, 4, 4]
-            nn.Flatten(),
-            spectral_norm(nn.Linear(4 * ch * 4 * 4, width)), nn.LeakyReLU(0.2),
+        ]
+        channels = 4 * ch
+        if config.minibatch_std:
+            layers.append(MinibatchStd(config.minibatch_std))  # [B, 4ch + 1, 4, 4]
+            channels += 1
+        self.features = nn.Sequential(
+            *layers, nn.Flatten(),
+            spectral_norm(nn.Linear(channels * 4 * 4, width)), nn.LeakyReLU(0.2),
         )
         self.to_logit = spectral_norm(nn.Linear(width, 1))
-        self.project_condition = spectral_norm(nn.Linear(config.condition_dim, width, bias=False))
+        self.project_condition = spectral_norm(nn.Linear(config.condition_dim, width, bias=False)) \
+            if config.condition_dim else None  # an unconditional D: the realness score alone
 
     def forward(self, x: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
         return self.forward_embedded(x, self.condition(condition))
@@ -171,12 +228,16 @@ class Discriminator(nn.Module):
         """x [B, 1, 28, 28], condition vector c [B, condition_dim] (from `condition` or `condition.mix`) -> logit [B]:
         an unconditional realness score plus the projection of the condition onto the image's features."""
         h = self.features(x)  # [B, width]
+        if self.project_condition is None:
+            return self.to_logit(h).squeeze(1)
         projection = (self.project_condition(c) * h).sum(dim=1)
         return self.to_logit(h).squeeze(1) + projection
 
 
 class AEGAN(nn.Module, PyTorchModelHubMixin, library_name="aegan", tags=["aegan", "gan", "vae"]):
-    """Encoder, generator and discriminator of one AE-GAN model, saved and loaded together."""
+    """Encoder, generator and discriminator of one AE-GAN model, saved and loaded together. A model of another
+    family (config.family) has only its parts: `encoder` is None for the GAN, `discriminator` None for the
+    AE and the VAE, and asking for a missing part is an InputError of one line (aegan.families.refusal)."""
 
     def __init__(self, config: ModelConfig):
         super().__init__()
@@ -184,9 +245,9 @@ class AEGAN(nn.Module, PyTorchModelHubMixin, library_name="aegan", tags=["aegan"
             known = ModelConfig.__dataclass_fields__
             config = ModelConfig(**{k: v for k, v in config.items() if k in known})
         self.config = config
-        self.encoder = Encoder(config)
+        self.encoder = Encoder(config) if config.family != "gan" else None
         self.generator = Generator(config)
-        self.discriminator = Discriminator(config)
+        self.discriminator = Discriminator(config) if config.family in ("aegan", "gan") else None
         if config.caption_bank_size:  # text models: the training captions, filled in at export
             m, a = config.caption_bank_size, config.num_attributes
             self.register_buffer("caption_embeddings", torch.zeros(m, config.text_dim, dtype=torch.float16))
@@ -201,25 +262,37 @@ class AEGAN(nn.Module, PyTorchModelHubMixin, library_name="aegan", tags=["aegan"
     # Small public API; the pipeline builds on these.
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """x [B,1,28,28] -> (mean [B,L], logvar [B,L], class logits [B,K])."""
+        if self.encoder is None:
+            raise InputError(refusal(self.config.family, "encode"))
         return self.encoder(x)
 
-    def decode(self, z: torch.Tensor, condition: torch.Tensor, encoded: float | torch.Tensor = 0.0) -> torch.Tensor:
-        """z [B,L], condition -> x [B,1,28,28] in [-1, 1]. encoded = 1 when z came from the encoder."""
+    def decode(self, z: torch.Tensor, condition: torch.Tensor | None = None,
+               encoded: float | torch.Tensor = 0.0) -> torch.Tensor:
+        """z [B,L], condition -> x [B,1,28,28] in [-1, 1]. encoded = 1 when z came from the encoder.
+        An unconditional model (the AE, VAE, GAN) takes condition None, or ignores whatever it is given."""
+        if condition is None:
+            if self.config.condition != "none":
+                raise InputError("this model draws under a condition (a class or a sentence); give one")
+            return self.generator.forward_embedded(z, z.new_zeros(len(z), 0), encoded)
         return self.generator(z, condition, encoded)
 
     def judge(self, x: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
         """x, condition -> realness logit [B] (higher = more real to D)."""
+        if self.discriminator is None:
+            raise InputError(refusal(self.config.family, "judge"))
         return self.discriminator(x, condition)
 
     def decode_mixture(self, z: torch.Tensor, class_weights: torch.Tensor,
                        encoded: float | torch.Tensor = 0.0) -> torch.Tensor:
         """z [B,L], class weights [B,K] (a mixture of classes) -> x [B,1,28,28] in [-1, 1].
-        One-hot weights give decode(z, class ids). Class models only."""
+        One-hot weights give decode(z, class ids). Class models (and unconditional ones, which ignore the weights)."""
         return self.generator.forward_embedded(z, self.generator.condition.mix(class_weights), encoded)
 
     def judge_mixture(self, x: torch.Tensor, class_weights: torch.Tensor) -> torch.Tensor:
         """x [B,1,28,28], class weights [B,K] (a mixture of classes) -> realness logit [B].
         One-hot weights give judge(x, class ids). Class models only."""
+        if self.discriminator is None:
+            raise InputError(refusal(self.config.family, "judge"))
         return self.discriminator.forward_embedded(x, self.discriminator.condition.mix(class_weights))
 
     @property

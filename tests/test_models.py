@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 from aegan.config import ModelConfig
 from aegan.errors import CheckpointError
-from aegan.models import AEGAN, ConditionalBatchNorm, load_model
+from aegan.models import AEGAN, ConditionalBatchNorm, MinibatchStd, load_model
 
 
 def test_shapes(tiny_model, tiny_config):
@@ -27,6 +27,21 @@ def test_text_condition_plugs_in():
     text = torch.randn(3, 384)
     assert model.decode(torch.randn(3, 8), text).shape == (3, 1, 28, 28)
     assert model.judge(torch.zeros(3, 1, 28, 28), text).shape == (3,)
+
+
+def test_minibatch_std_lets_d_see_a_batch_without_variety():
+    layer = MinibatchStd(4)
+    varied = torch.randn(8, 3, 4, 4)
+    same = varied[:1].expand(8, 3, 4, 4).contiguous()
+    out_varied, out_same = layer(varied), layer(same)
+    assert out_varied.shape == (8, 4, 4, 4)
+    assert torch.equal(out_varied[:, :3], varied)  # the features pass through unchanged
+    assert out_same[:, 3].max() < 1e-3 < out_varied[:, 3].min()  # identical images: no spread
+    # Any batch size works (groups shrink to a divisor); a single image has no spread to measure.
+    assert layer(varied[:3]).shape == (3, 4, 4, 4) and layer(varied[:1])[:, 3].max() < 1e-3
+    config = ModelConfig(latent_dim=8, base_channels=8, condition_dim=8, discriminator_features=16, minibatch_std=4)
+    model = AEGAN(config).eval()
+    assert model.judge(torch.zeros(5, 1, 28, 28), torch.arange(5)).shape == (5,)
 
 
 def test_class_names_come_from_the_config_then_the_dataset(tiny_config):

@@ -35,6 +35,7 @@ class TrainConfig:
     film_frames: int | None = None  # frames of the run's film (None: training/film.py's FRAMES)
     export_name: str | None = None  # when set, the finished model is exported to checkpoints/<name>
     init_from: str | None = None  # checkpoint folder to warm-start from (matching tensors only)
+    data_folder: str | None = None  # your own images, one subfolder per class (training/own.py), instead of dataset's
 
     @property
     def total_steps(self) -> int:
@@ -55,12 +56,15 @@ TINY = ModelConfig(dataset="synthetic", latent_dim=8, base_channels=8, condition
 
 PRESETS: dict[str, dict] = {
     # Full Fashion-MNIST train split (60k): ~2 epochs of autoencoder, ~6.4 epochs of GAN (58 min, one thread).
-    "fashion-mnist": dict(dataset="fashion-mnist", ae_steps=2000, gan_steps=6000, export_name="fashion-mnist-cgan"),
+    # D sees the spread of each group of 4 images (minibatch standard deviation), against mode collapse.
+    "fashion-mnist": dict(dataset="fashion-mnist", ae_steps=2000, gan_steps=6000, model=ModelConfig(minibatch_std=4),
+                          export_name="fashion-mnist-cgan"),
     # 8,004 MNIST digits: ~12 epochs of autoencoder, ~40 epochs of GAN.
     "mnist": dict(dataset="mnist", ae_steps=1500, gan_steps=5000, export_name="mnist-cgan"),
     # Text-to-image: the same recipe with captions, warm-started from the CGAN of the same data.
     "fashion-mnist-text": dict(dataset="fashion-mnist", ae_steps=500, gan_steps=2500,
-                               model=ModelConfig(condition="text"), init_from="checkpoints/fashion-mnist-cgan",
+                               model=ModelConfig(condition="text", minibatch_std=4),
+                               init_from="checkpoints/fashion-mnist-cgan",
                                export_name="fashion-mnist-text2img"),
     "mnist-text": dict(dataset="mnist", ae_steps=500, gan_steps=2500, model=ModelConfig(condition="text"),
                        init_from="checkpoints/mnist-cgan", export_name="mnist-text2img"),
