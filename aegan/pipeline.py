@@ -2,6 +2,10 @@
 
 Each function takes a loaded `AEGAN`, works under `torch.inference_mode()`, and returns tensors in
 [-1, 1]; `aegan.images` converts them for files and screens. The CLI and the app both call these.
+
+Every family (aegan/families.py) samples and walks; encode and reconstruct need an encoder (not the GAN's);
+a task a family cannot do is an InputError of one sentence. The unconditional families (AE, VAE, GAN) refuse a
+label and return the label UNLABELLED (-1) for each sample.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ import numbers
 import torch
 
 from .errors import InputError, shown
+from .families import TASKS, check_can, family, is_conditional, refusal
 from .models import AEGAN
 
 MAX_IMAGES = 10_000  # one call never makes more than this (memory stays bounded)
 MAX_SEED = 2**64 - 1  # torch.Generator.manual_seed takes up to 64 bits
+UNLABELLED = -1  # the label of an unconditional model's sample: it was not asked for a class
 
 
 def make_generator(seed: int | None, device: torch.device | str = "cpu") -> torch.Generator:
@@ -61,7 +67,12 @@ def check_labels(model: AEGAN, labels, n: int) -> torch.Tensor:
 
 
 def check_class_model(model: AEGAN, task: str) -> None:
-    """Refuse a text model for a `task` that chooses classes (sampling by label, repair, style, walks)."""
+    """Refuse a text model, or a family without classes (AE, VAE, GAN), for a `task` that chooses classes
+    (sampling by label, repair, denoising, style, walks between classes)."""
+    if family(model) != "aegan":
+        if task in TASKS:
+            check_can(model, task)
+        raise InputError(refusal(family(model), task if task in TASKS else "sample a class"))
     if model.config.condition != "class":
         raise InputError(f"{task} needs a class-conditional model (a *-cgan checkpoint), not a text one")
 
@@ -85,14 +96,16 @@ def draw_latents(model: AEGAN, n: int, *, seed: int | None = 0, truncation: floa
 @torch.inference_mode()
 def sample(model: AEGAN, n: int, *, labels: torch.Tensor | int | None = None, seed: int | None = 0,
            truncation: float = 1.0, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Draw n class-conditional images.
+    """Draw n images: class-conditional for the AE-GAN, from the one prior for the AE, VAE and GAN.
 
     Example:
         >>> model = load_model("checkpoints/mnist-cgan")
         >>> x, y = sample(model, 16, labels=7, seed=0)   # sixteen sevens, x [16,1,28,28] in [-1,1]
+        >>> x, y = sample(load_model("checkpoints/fashion-mnist-gan"), 16, seed=0)   # y: sixteen UNLABELLED
 
     Args:
         labels: one class for all, a LongTensor [n], or None to spread n evenly over the classes.
+            An unconditional model takes None only (a label is refused in one sentence).
         truncation: scale of z relative to the model's calibrated spread (1 = as varied as real images).
             Below 1 trades diversity for typical, clean images.
     Returns:
@@ -101,7 +114,11 @@ def sample(model: AEGAN, n: int, *, labels: torch.Tensor | int | None = None, se
     n = check_count(n)
     z = draw_latents(model, n, seed=seed, truncation=truncation, generator=generator)
     # 1. choose the classes
-    if labels is None:
+    if not is_conditional(model):
+        if labels is not None:
+            check_can(model, "sample a class")
+        y = torch.full((n,), UNLABELLED, dtype=torch.long)
+    elif labels is None:
         y = spread_labels(n, model.config.num_classes)
     elif isinstance(labels, int):
         y = torch.full((n,), check_label(model, labels), dtype=torch.long)
@@ -109,29 +126,37 @@ def sample(model: AEGAN, n: int, *, labels: torch.Tensor | int | None = None, se
         y = check_labels(model, labels, n)
     # 2. decode in chunks so memory stays flat
     device = model.device
-    x = torch.cat([model.decode(zc.to(device), yc.to(device)).cpu()
+    x = torch.cat([model.decode(zc.to(device), yc.to(device) if is_conditional(model) else None).cpu()
                    for zc, yc in zip(z.split(1024), y.split(1024))])
     return x, y
 
 
 @torch.inference_mode()
 def encode(model: AEGAN, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """x [B,1,28,28] -> (z mean [B, L], class probabilities [B, K]) from the encoder."""
+    """x [B,1,28,28] -> (z mean [B, L], class probabilities [B, K]) from the encoder. The AE's and the VAE's
+    encoders have no class head: their probabilities are uniform (1/K). The GAN has no encoder: InputError."""
+    check_can(model, "encode")
     mean, _, logits = model.encode(x.to(model.device))
     return mean.cpu(), logits.softmax(dim=1).cpu()
 
 
 @torch.inference_mode()
 def reconstruct(model: AEGAN, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-    """E then G: x [B,1,28,28] -> x' [B,1,28,28]; the class is E's guess unless `labels` are given."""
+    """E then G: x [B,1,28,28] -> x' [B,1,28,28]; the class is E's guess unless `labels` are given (an
+    unconditional model has none and ignores `labels`). The GAN has no encoder: InputError."""
+    check_can(model, "reconstruct")
     z, probabilities = encode(model, x)
+    if not is_conditional(model):
+        return model.decode(z.to(model.device), None, encoded=1.0).cpu()
     y = probabilities.argmax(dim=1) if labels is None else labels
     return model.decode(z.to(model.device), y.to(model.device), encoded=1.0).cpu()
 
 
 @torch.inference_mode()
 def realness(model: AEGAN, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """D's opinion: probability [B] that (x, y) is a real pair."""
+    """D's opinion: probability [B] that (x, y) is a real pair (an unconditional D ignores y). The AE and the VAE
+    have no discriminator: InputError."""
+    check_can(model, "judge")
     return torch.sigmoid(model.judge(x.to(model.device), y.to(model.device))).cpu()
 
 
@@ -151,7 +176,8 @@ def interpolate(model: AEGAN, start: tuple[torch.Tensor, torch.Tensor], end: tup
                 encoded: tuple[float, float] = (0.0, 0.0)) -> torch.Tensor:
     """Walk from endpoint (z [L], class probabilities or one-hot [K]) to another.
 
-    z moves by lerp or slerp; the class condition moves linearly between the two embeddings.
+    z moves by lerp or slerp; the class condition moves linearly between the two embeddings (an unconditional
+    model ignores it: every family walks, and the AE and VAE walk between encoded images too).
     `encoded` says for each endpoint whether its z came from the encoder (1) or the prior (0).
     Returns x [T, 1, 28, 28] for fractions [T] in [0, 1].
     """
