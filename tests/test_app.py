@@ -33,11 +33,14 @@ TINY = dict(latent_dim=8, base_channels=8, condition_dim=8, discriminator_featur
 API_NAMES = {"encode", "interpolate", "move_along", "interpolate_gif", "sample", "load_examples", "pick_example",
              "clicked_example", "repair", "denoise", "text_examples", "understand", "text_to_image", "analogy", "analogy_live",
              "describe_device", "class_names", "load_example", "ping",  # load_example: gr.Examples' own (fills the prompt)
-             "load_film", "plot_losses", "train", "stop", "load_live_film", "end_session"}  # end_session: demo.unload
+             "load_film", "plot_losses", "train", "stop", "load_live_film", "end_session",  # end_session: demo.unload
+             "compare_table", "compare_reconstruct", "compare_samples", "compare_walk", "latent_map_click",
+             "latent_map_select_ae", "latent_map_select_vae"}  # the map clicks: browser only, like clicked_example
 
 
 def write_tiny_checkpoints(root: Path, text: bool = False) -> Path:
-    """Untrained tiny models in the layout the app expects: <root>/<dataset>-cgan (+ latent directions)."""
+    """Untrained tiny models in the layout the app expects: <root>/<dataset>-cgan (+ latent directions), and the
+    seed's other families for the Compare tab: <root>/fashion-mnist-{ae,vae,gan} (aegan/families.py)."""
     from aegan.config import ModelConfig
     from aegan.data import CLASS_NAMES, load_dataset
     from aegan.images import to_tensor
@@ -57,6 +60,10 @@ def write_tiny_checkpoints(root: Path, text: bool = False) -> Path:
             config = ModelConfig(dataset=name, condition="text", class_names=CLASS_NAMES[name], caption_bank_size=4,
                                  num_attributes=len(ATTRIBUTE_WORDS[name]), **TINY)
             AEGAN(config).eval().save_pretrained(root / f"{name}-text2img")
+    for family in ("ae", "vae", "gan"):
+        torch.manual_seed(0)
+        config = ModelConfig(family=family, dataset="fashion-mnist", class_names=CLASS_NAMES["fashion-mnist"], **TINY)
+        AEGAN(config).eval().save_pretrained(root / f"fashion-mnist-{family}")
     return root
 
 
@@ -489,6 +496,131 @@ def test_text_to_image_makes_images_and_says_what_it_understood(client):
     assert [fetch(g["image"]) for g in gallery] == [fetch(g["image"]) for g in again]
 
 
+# --- compare models (the seed's families on the same input) ----------------------------------------------------
+
+def shrink(file_data: dict, scale: int) -> np.ndarray:
+    """A crisp model picture shown `scale` times bigger -> its 28x28 (or 28-high strip) pixels."""
+    pixels = picture(file_data)
+    return pixels[scale // 2 :: scale, scale // 2 :: scale]
+
+
+def tiles(file_data: dict, count: int, scale: int = 3) -> list[np.ndarray]:
+    """The 28x28 images of a strip (aegan.images.make_grid, one row, 2-pixel padding) shown `scale` times bigger."""
+    pixels = shrink(file_data, scale)
+    assert pixels.shape == (32, count * 30 + 2), pixels.shape
+    return [pixels[2:30, 2 + 30 * i : 30 + 30 * i] for i in range(count)]
+
+
+def tiny_family(root: Path, kind: str):
+    from aegan.models import load_model
+
+    return load_model(root / f"fashion-mnist-{kind}")
+
+
+def test_compare_reconstructs_the_same_image_with_every_family(client):
+    from aegan.images import to_tensor, to_uint8
+    from aegan.pipeline import reconstruct
+    from ui.compare import MAP_SIZE
+    from ui.media import examples
+
+    root = Path(os.environ["AEGAN_CHECKPOINTS"])
+    seen, ae, vae, gan, aegan, text, map_ae, map_vae = client.predict(
+        "fashion-mnist", "example", 3, EMPTY, None, api_name="/compare_reconstruct")
+    image = examples("fashion-mnist")[0][3]
+    assert np.array_equal(shrink(seen, 5), image)
+    for shown, kind in ((ae, "ae"), (vae, "vae"), (aegan, "cgan")):  # E then G, as the library computes it
+        expected = to_uint8(reconstruct(tiny_family(root, kind), to_tensor(image)))[0]
+        assert np.array_equal(shrink(shown, 5), expected), kind
+    assert shrink(gan, 5).shape == (28, 28)  # the GAN's nearest sample: it has no encoder
+    assert "test image 3 (a dress)" in text and "PSNR" in text and "nearest of its 256 samples" in text
+    for mapped in (map_ae, map_vae):
+        pixels = picture(mapped)
+        assert pixels.shape == (MAP_SIZE, MAP_SIZE, 3)
+        assert (pixels == 0).all(axis=2).any()  # the input's ring: the dots' colours are never black
+
+
+def test_compare_reads_a_drawing_and_says_when_there_is_none(client, drawing):
+    *_, text, _, _ = client.predict("fashion-mnist", "drawing", 3, drawing, None, api_name="/compare_reconstruct")
+    assert text.startswith("Input: your drawing.")
+    *_, text, _, _ = client.predict("fashion-mnist", "drawing", 3, EMPTY, None, api_name="/compare_reconstruct")
+    assert "draw on the sketchpad to use your own" in text
+
+
+def test_compare_samples_the_same_seed_for_every_family(client):
+    first = client.predict("fashion-mnist", 4, -1, api_name="/compare_samples")
+    again = client.predict("fashion-mnist", 4, -1, api_name="/compare_samples")
+    other = client.predict("fashion-mnist", 5, -1, api_name="/compare_samples")
+    *strips, text = first
+    assert len(strips) == 4 and "Seed 4" in text and "one of each class" in text
+    assert [fetch(s) for s in strips] == [fetch(s) for s in again[:4]]
+    assert all(fetch(s) != fetch(o) for s, o in zip(strips, other[:4]))
+    assert all(len(tiles(s, 10)) == 10 for s in strips)  # ten images in a row
+    *_, sneakers, text = client.predict("fashion-mnist", 4, 7, api_name="/compare_samples")
+    assert "all **sneaker**" in text and fetch(sneakers) != fetch(strips[3])
+
+
+def test_compare_walks_between_the_same_two_images(client):
+    a, b, ae, vae, aegan, text = client.predict("fashion-mnist", 0, 7, api_name="/compare_walk")
+    assert "a T-shirt/top" in text and "a sneaker" in text
+    walks = [tiles(strip, 9) for strip in (ae, vae, aegan)]
+    reconstructed = client.predict("fashion-mnist", "example", 0, EMPTY, None, api_name="/compare_reconstruct")
+    assert np.array_equal(walks[0][0], shrink(reconstructed[1], 5))  # the AE's walk starts at its copy of A
+    assert np.array_equal(walks[1][0], shrink(reconstructed[2], 5))
+    assert not np.array_equal(walks[0][0], walks[0][-1])
+
+
+def test_compare_table_and_the_mnist_note(client):
+    note, table = client.predict("fashion-mnist", api_name="/compare_table")
+    assert note == "" and table.count("not measured") >= 4 and "| GAN |" in table and "no encoder" in table
+    note, table = client.predict("mnist", api_name="/compare_table")
+    assert "Fashion-MNIST only" in note and table == ""
+    *images, text, _, _ = client.predict("mnist", "example", 0, EMPTY, None, api_name="/compare_reconstruct")
+    assert all(i is None for i in images) and "Fashion-MNIST only" in text
+
+
+def test_latent_map_click_draws_what_the_decoder_draws_there(client):
+    from aegan.images import to_uint8
+    from aegan.latent_map import draw_at
+    from ui.compare import latent_map
+
+    drawn, nearest, text = client.predict("fashion-mnist", "vae", 0.25, 0.75, api_name="/latent_map_click")
+    assert "The VAE's decoder at" in text and "the nearest test image there is a **" in text
+    mapped = latent_map("vae")[0]  # the server's map: this process, the same checkpoint
+    expected = to_uint8(draw_at(tiny_family(Path(os.environ["AEGAN_CHECKPOINTS"]), "vae"), mapped,
+                                *mapped.from_fraction(0.25, 0.75)))[0]
+    assert np.array_equal(shrink(drawn, 5), expected)
+    other, _, _ = client.predict("fashion-mnist", "ae", 0.9, 0.1, api_name="/latent_map_click")
+    assert fetch(other) != fetch(drawn) and picture(nearest).shape == (84, 84)
+    assert "must be from 0 to 1" in error_of(client, "fashion-mnist", "ae", 1.5, 0.5, api_name="/latent_map_click")
+    assert "must be one of its choices" in error_of(client, "fashion-mnist", "gan", 0.5, 0.5,
+                                                    api_name="/latent_map_click")
+    assert "Fashion-MNIST only" in error_of(client, "mnist", "ae", 0.5, 0.5, api_name="/latent_map_click")
+
+
+def test_compare_says_which_family_is_missing(tmp_path, monkeypatch):
+    """Without the VAE and the GAN, every section still answers, and says what is not installed."""
+    from ui import compare
+
+    root = write_tiny_checkpoints(tmp_path / "checkpoints")
+    shutil.rmtree(root / "fashion-mnist-vae")
+    shutil.rmtree(root / "fashion-mnist-gan")
+    monkeypatch.setenv("AEGAN_CHECKPOINTS", str(root))
+    seen, ae, vae, gan, aegan, text, map_ae, map_vae = compare.compare_reconstruct("fashion-mnist", "example", 0,
+                                                                                 None, None)
+    assert ae is not None and aegan is not None and map_ae is not None
+    assert vae is None and gan is None and map_vae is None
+    assert "VAE: not installed (no `fashion-mnist-vae` in the checkpoints folder)" in text
+    *strips, text = compare.compare_samples("fashion-mnist", 0, -1)
+    assert [s is None for s in strips] == [False, True, True, False] and "GAN: not installed" in text
+    note, table = compare.compare_table("fashion-mnist")
+    assert "VAE: not installed" in note and "| VAE | not installed |" in table
+    import gradio as gr
+
+    with pytest.raises(gr.Error) as caught:
+        compare.latent_map_click("fashion-mnist", "vae", 0.5, 0.5)
+    assert "VAE is not installed" in caught.value.message
+
+
 # --- the server survives all of the above --------------------------------------------------------------------
 
 def test_still_serving_after_bad_input(client):
@@ -519,7 +651,9 @@ def test_only_model_calls_ask_for_a_gpu_and_for_seconds_not_a_minute():
     from ui.loading import GPU_SECONDS
 
     assert GPU_SECONDS == {"ui.explorer._draw": 5, "ui.sampler._draw": 5, "ui.repair._repair": 10, "ui.denoise._denoise": 10,
-                           "ui.style._redraw": 5, "ui.text._draw": 5}
+                           "ui.style._redraw": 5, "ui.text._draw": 5, "ui.compare._encode_map": 10,
+                           "ui.compare._draw_bank": 10, "ui.compare._reconstruct": 5, "ui.compare._samples": 5,
+                           "ui.compare._walks": 5, "ui.compare._draw_at": 5}
 
 
 def test_with_zerogpus_decorator_the_app_still_answers_in_its_own_words():

@@ -50,10 +50,35 @@ def shipped_models() -> bool:
     return all((SHIPPED / f"{name}-cgan" / "model.safetensors").is_file() for name in ("fashion-mnist", "mnist"))
 
 
+FAMILIES = ("ae", "vae", "gan")  # the Compare tab's other families (Fashion-MNIST only)
+
+
+def shipped_families() -> bool:
+    return all((SHIPPED / f"fashion-mnist-{family}" / "model.safetensors").is_file() for family in FAMILIES)
+
+
+def checkpoints_for_the_app(tmp: Path) -> Path:
+    """The shipped checkpoints when they are all there; the shipped class models beside tiny untrained families
+    while the families are not trained yet (so the Compare tab's map can still be clicked); else all tiny."""
+    if not shipped_models():
+        return write_tiny_checkpoints(tmp)
+    if shipped_families():
+        return SHIPPED
+    tiny = write_tiny_checkpoints(tmp / "tiny")
+    root = tmp / "mixed"
+    root.mkdir()
+    for folder in SHIPPED.iterdir():
+        (root / folder.name).symlink_to(folder.resolve())
+    for family in FAMILIES:
+        if not (root / f"fashion-mnist-{family}").exists():
+            (root / f"fashion-mnist-{family}").symlink_to(tiny / f"fashion-mnist-{family}")
+    return root
+
+
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
     """`python app.py` as users start it, on a free port."""
-    root = SHIPPED if shipped_models() else write_tiny_checkpoints(tmp_path_factory.mktemp("checkpoints"))
+    root = checkpoints_for_the_app(tmp_path_factory.mktemp("checkpoints"))
     port = free_port()
     env = {**os.environ, "AEGAN_CHECKPOINTS": str(root), "GRADIO_SERVER_PORT": str(port),
            "GRADIO_SERVER_NAME": "127.0.0.1",  # live training: a tiny model on synthetic strokes, in seconds
@@ -292,3 +317,35 @@ def test_a_live_run_streams_then_plays_back_in_the_page(app: Page):
     page.locator("#film-frame .film-play").click()
     expect(caption).to_have_text("step 40 of 40 · stage 2 (GAN)", timeout=SLOW)  # played to the end
     # No screenshot for the README: a tiny model's few steps show grey noise, not what the tab teaches.
+
+
+def test_compare_models_and_click_the_latent_map(app: Page, screenshot_dir):
+    """The Compare tab fills its columns when opened; a click on the AE's map draws what its decoder draws there,
+    and another click elsewhere draws something else."""
+    page = app
+    open_tab(page, "Compare models")
+    for column in ("ae", "vae", "gan", "aegan"):
+        expect_result(page, f"#compare-rec-{column} img")
+    expect(page.locator("#compare-summary")).to_contain_text("PSNR")
+    expect(page.locator("#compare-table")).to_contain_text("AE-GAN")
+    shown = page.locator("#compare-map-ae img")
+    shown.scroll_into_view_if_needed()  # far down the page, and lazily loaded
+    expect_result(page, "#compare-map-ae img")
+    wait_idle(page)
+
+    def click(picture, fx: float, fy: float) -> None:
+        box = picture.bounding_box()
+        picture.click(position={"x": fx * box["width"], "y": fy * box["height"]})
+
+    click(shown, 0.3, 0.6)
+    expect_result(page, "#compare-drawn-ae img")
+    note = page.locator("#compare-click-ae")
+    expect(note).to_contain_text("The AE (autoencoder)'s decoder at")
+    first_note, first = note.inner_text(), page.locator("#compare-drawn-ae img").get_attribute("src")
+    click(shown, 0.8, 0.2)
+    expect(note).not_to_have_text(first_note)
+    expect(page.locator("#compare-drawn-ae img")).not_to_have_attribute("src", first)
+    click(page.locator("#compare-map-vae img"), 0.5, 0.5)  # the VAE's map answers for itself
+    expect(page.locator("#compare-click-vae")).to_contain_text("The VAE's decoder at")
+    if shipped_families():  # only the real models make a screenshot worth showing
+        screenshot(page, screenshot_dir / "compare.png")

@@ -230,6 +230,13 @@ PARAMS = {  # api_name -> [(parameter, a normal value)], in the order /gradio_ap
               ("ae_lr", 1e-3), ("g_lr", 2e-4), ("d_lr", 2e-4)],
     "load_live_film": [("dataset", "mnist")],
     "stop": [("dataset", "mnist")],
+    # the Compare tab: the families exist for Fashion-MNIST only (MNIST gets a note, see the cases)
+    "compare_table": [("dataset", "fashion-mnist")],
+    "compare_reconstruct": [("dataset", "fashion-mnist"), ("source", "example"), ("example", 3), ("drawing", None),
+                            ("picture", None)],
+    "compare_samples": [("dataset", "fashion-mnist"), ("seed", 0), ("label", -1)],
+    "compare_walk": [("dataset", "fashion-mnist"), ("a", 0), ("b", 7)],
+    "latent_map_click": [("dataset", "fashion-mnist"), ("family", "ae"), ("x", 0.5), ("y", 0.5)],
 }
 NEEDS_ENDPOINTS = {"interpolate", "move_along", "interpolate_gif"}  # these read the session's walk (gr.State)
 
@@ -307,7 +314,7 @@ CASES: list[Case] = [
     # (a gr.State) is the last input of the explorer's events, so extra values cannot shift onto t.
     *[Case(api, expect="complete", extra=["extra", 1, None], name="extra-values")
       for api in ("sample", "class_names", "describe_device", "ping", "analogy", "interpolate_gif", "interpolate",
-                  "move_along")],
+                  "move_along", "compare_samples", "latent_map_click")],
 
     # --- the class sampler: numbers of every wrong kind ---
     err("sample", "must be a number", count="abc"),
@@ -537,6 +544,59 @@ CASES: list[Case] = [
     ok("load_example", "a pair of running shoes", name="first"),  # the page's first examples: Fashion-MNIST
     ok("describe_device", "Models run on", name="plain"),
     ok("ping", "pong", name="plain"),
+
+    # --- compare models (the seed's families): MNIST is answered with a note, the rest like every tab ---
+    ok("compare_table", "Fashion-MNIST only", name="mnist-note", dataset="mnist"),
+    ok("compare_reconstruct", "Fashion-MNIST only", name="mnist-note", dataset="mnist"),
+    ok("compare_samples", "Fashion-MNIST only", name="mnist-note", dataset="mnist"),
+    ok("compare_walk", "Fashion-MNIST only", name="mnist-note", dataset="mnist"),
+    err("latent_map_click", "Fashion-MNIST only", name="mnist", dataset="mnist"),
+    err("compare_reconstruct", CHOICE, source="camera"),
+    err("compare_reconstruct", CHOICE, example=12),
+    err("compare_reconstruct", CHOICE, example=None),
+    err("compare_reconstruct", CHOICE, example=2.5),
+    err("compare_reconstruct", CHOICE, example="3"),
+    ok("compare_reconstruct", "resized from 90x60 to 28x28", name="upload", source="upload",
+       picture=F("ring")),
+    ok("compare_reconstruct", "Input: your drawing", name="drawing", source="drawing", drawing=drawing("seven")),
+    ok("compare_reconstruct", "draw on the sketchpad to use your own", name="transparent-drawing", source="drawing",
+       drawing=drawing("transparent")),
+    ok("compare_reconstruct", "upload an image to use your own", name="upload-chosen-but-none", source="upload"),
+    err("compare_reconstruct", "the limit is", name="bomb", source="upload", picture=F("bomb-header")),
+    err("compare_reconstruct", "not an image this app can read", name="text", source="upload", picture=F("text")),
+    err("compare_reconstruct", "not an image this app can read", name="drawing-text", source="drawing",
+        drawing=drawing("text")),
+    err("compare_reconstruct", "not uploaded to this app", name="outside-no-meta", source="upload",
+        picture={"path": "/etc/passwd"}),
+    gradios("compare_reconstruct", OUTSIDE, name="outside", source="upload",
+            picture={"path": "/etc/passwd", "meta": META}),
+    gradios("compare_reconstruct", NOT_A_FILE, name="picture-is-text", picture="/etc/passwd"),
+    err("compare_reconstruct", "must have at most 8 layers", name="drawing-9-layers", source="drawing",
+        drawing=lambda f: {"background": None, "layers": [f["mask-layer"]] * 9, "composite": None}),
+    err("compare_samples", "“Seed” must be from 0 to 2,147,483,647, not -1", seed=-1),
+    err("compare_samples", "must be a finite number", seed=NAN),
+    err("compare_samples", "must be a number", seed="7"),
+    err("compare_samples", CHOICE, label=10),
+    err("compare_samples", CHOICE, label="sneaker"),
+    ok("compare_samples", "Seed 0", name="seed-None-is-0", seed=None),
+    ok("compare_samples", "one of each class", name="label-None-is-each", label=None),
+    ok("compare_samples", "all **sneaker**", name="label-7", label=7),
+    err("compare_walk", CHOICE, a=12),
+    err("compare_walk", CHOICE, b=-1),
+    err("compare_walk", CHOICE, a="0"),
+    err("compare_walk", CHOICE, b=None),
+    ok("compare_walk", "From test image 3", name="same-image-twice", a=3, b=3),
+    err("latent_map_click", "must be a finite number", x=NAN),
+    err("latent_map_click", "must be a finite number", y=-INF),
+    err("latent_map_click", "“y (fraction of the map's height, from the top)” must be from 0 to 1, not 2", y=2),
+    err("latent_map_click", "must be from 0 to 1", x=-0.01),
+    err("latent_map_click", "must be a number", x="half"),
+    err("latent_map_click", "needs a number", y=None),
+    err("latent_map_click", CHOICE, family="gan"),
+    err("latent_map_click", CHOICE, family="cgan"),
+    err("latent_map_click", CHOICE, family=None),
+    ok("latent_map_click", "nearest test image there is", name="corner", x=0.0, y=1.0),
+    ok("latent_map_click", "The VAE's decoder", name="vae", family="vae"),
 ]
 
 
@@ -647,7 +707,9 @@ def page_config(base: str) -> dict:
 # Events that Gradio answers itself whatever they are sent (public API only, issue 14): gr.Examples' load_example
 # (Gradio's own callback reads the index), and the gallery click, whose callback needs the click's event data
 # that Gradio builds from what the browser sends.
-GRADIOS_EVENTS = {"load_example": EXAMPLES_EVENT, "clicked_example": "Gradio builds the click's event data first"}
+GRADIOS_EVENTS = {"load_example": EXAMPLES_EVENT, "clicked_example": "Gradio builds the click's event data first",
+                  "latent_map_select_ae": "Gradio builds the click's event data first",  # latent_map_click: its twin
+                  "latent_map_select_vae": "Gradio builds the click's event data first"}
 FILE_INPUTS = {"image", "imageeditor"}
 
 

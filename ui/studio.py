@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from . import denoise, explorer, repair, sampler, style, text, training
+from . import compare, denoise, explorer, repair, sampler, style, text, training
 from .classroom import qr_for_page
 from .controls import CSS, DATASET, LIGHT, RAW, class_choices, dataset_radio
 from .loading import describe_device
@@ -61,6 +61,8 @@ def build_demo(classroom_url: str | None = None) -> gr.Blocks:
                 style.build_style_tab(dataset, demo)
             with gr.Tab("Training", id="training") as training_tab:
                 training.build_training_tab(dataset, demo, training_tab)
+            with gr.Tab("Compare models", id="compare") as compare_tab:
+                compare.build_compare_tab(dataset, demo, compare_tab)
         device_line = gr.Markdown("Starting…", elem_classes=["footer-note"], elem_id="footer-device")
         if classroom_url:
             gr.HTML(qr_for_page(classroom_url), elem_id="footer-classroom")
