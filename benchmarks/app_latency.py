@@ -152,6 +152,7 @@ ENDPOINTS = {
     "encode": encode_data,
     "text_to_image": lambda i: [DATASET, f"{PROMPTS[i % len(PROMPTS)]}, number {i}", 8, i],  # new prompts too
     "understand": lambda i: [DATASET, PROMPTS[i % len(PROMPTS)]],
+    "latent_map_click": lambda i: [DATASET, "ae", (i * 37 % 100) / 100, (i * 53 % 100) / 100],  # the Compare tab
 }
 NEEDS_ENCODE = {"interpolate", "move_along"}
 LATENCY = [("ping", "no-op (`ping`)"), ("move_along", "new walk, a direction moved (`move_along`)"),
@@ -160,6 +161,10 @@ LATENCY = [("ping", "no-op (`ping`)"), ("move_along", "new walk, a direction mov
 ONE_USER = [("interpolate", "one frame for a script (`interpolate`)", lambda i: [DATASET, (i % 100 + 0.5) / 100]),
             ("encode", "new endpoints (`encode`: previews, strip and the walk)",
              lambda i: encode_data(1000 + i))]  # seeds no earlier call used: the walk is drawn each time
+if (ROOT / "checkpoints" / f"{DATASET}-ae" / "config.json").is_file():  # the Compare tab's families are installed
+    ONE_USER.append(("latent_map_click", "a click on the AE's latent map (`latent_map_click`)",
+                     ENDPOINTS["latent_map_click"]))
+CLICK_MEDIAN_S = 0.100  # issue 18: a click on the latent map answers in under 100 ms
 # One cycle of the memory run's mix: what a class does on the server (moving t sends nothing).
 MIX_NAMES = (["move_along"] * 6 + ["interpolate"] * 4 + ["ping"] * 3 + ["sample"] * 3 + ["encode"] * 2
              + ["text_to_image", "understand"])
@@ -250,6 +255,11 @@ def latency(base: str, requests: int, levels: tuple[int, ...] = (1, 4, 16)) -> S
     if walk and walk.times:
         targets.append(Row("new walk (`move_along`), median, 1 user", f"{median(walk.times) * 1000:.1f} ms",
                            f"< {FRAME_MEDIAN_S * 1000:.0f} ms", median(walk.times) < FRAME_MEDIAN_S, "DESIGN.md"))
+    click = loads.get("a click on the AE's latent map (`latent_map_click`)")
+    if click and click.times:
+        targets.append(Row("latent map click (`latent_map_click`), median, 1 user",
+                           f"{median(click.times) * 1000:.1f} ms", f"< {CLICK_MEDIAN_S * 1000:.0f} ms",
+                           median(click.times) < CLICK_MEDIAN_S, "issue 18"))
     most = max(levels)
     busy = loads.get(("move_along", most))
     if busy:

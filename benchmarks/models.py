@@ -23,6 +23,7 @@ from .report import (ROOT, Row, Section, device_title, devices_for, median, rend
 
 CHECKPOINTS = ROOT / "checkpoints"
 EXAMPLES = ROOT / "ui" / "examples" / "fashion-mnist.npz"  # 12 shipped test images (read as data, not imported)
+MAP_IMAGES = ROOT / "ui" / "examples" / "fashion-mnist-map.npz"  # the latent map's 1,000 test images
 DATASET = "fashion-mnist"
 ONE_IMAGE_MS = 10.0  # DESIGN.md: model time for one image well under 10 ms on 2 CPU cores
 CANVAS = 280  # the app's sketchpad is 10x the model's 28x28
@@ -73,7 +74,24 @@ def operations(device: str) -> list[tuple[str, float | None, object, str]]:
         ("encode a drawing (280x280 RGBA canvas -> 28x28 -> E)", None, encode_drawing, ""),
         ("repair one image (14x14 hole, 40 latent steps)", None, lambda: repair(cgan, x, mask), ""),
     ]
-    return ops + text_operations(device)
+    return ops + map_operations(device) + text_operations(device)
+
+
+def map_operations(device: str) -> list[tuple[str, float | None, object, str]]:
+    """A click on the Compare tab's latent map (ui/compare.py): the AE's decoder at a point of its map."""
+    from aegan.devices import pick_device
+    from aegan.latent_map import draw_at, map_of
+    from aegan.models import load_model
+
+    name = "decode at a latent-map point (a click on the AE's map)"
+    folder = CHECKPOINTS / f"{DATASET}-ae"
+    if not (folder / "config.json").is_file():
+        return [(name, None, None, f"skipped: {folder.name} is not installed")]
+    model = load_model(folder, pick_device(device)).requires_grad_(False)
+    with np.load(MAP_IMAGES) as data:
+        latent_map = map_of(model, data["images"], data["labels"])  # built once per model, as the app caches it
+    points = itertools.cycle([latent_map.from_fraction(i / 49, 1 - i / 49) for i in range(50)])
+    return [(name, ONE_IMAGE_MS, lambda: draw_at(model, latent_map, *next(points)), "aegan.latent_map.draw_at")]
 
 
 def text_operations(device: str) -> list[tuple[str, float | None, object, str]]:

@@ -36,6 +36,7 @@ API_NAMES = {"encode", "interpolate", "move_along", "interpolate_gif", "sample",
              "load_film", "plot_losses", "train", "stop", "load_live_film", "end_session",  # end_session: demo.unload
              "compare_table", "compare_reconstruct", "compare_samples", "compare_walk", "latent_map_click",
              "latent_map_select_ae", "latent_map_select_vae"}  # the map clicks: browser only, like clicked_example
+API_NAMES |= {"add_images", "clear_images", "fine_tune", "forget_model", "nearest", "drop_session"}  # Your images
 
 
 def write_tiny_checkpoints(root: Path, text: bool = False) -> Path:
@@ -524,7 +525,7 @@ def test_compare_reconstructs_the_same_image_with_every_family(client):
     from ui.media import examples
 
     root = Path(os.environ["AEGAN_CHECKPOINTS"])
-    seen, ae, vae, gan, aegan, text, map_ae, map_vae = client.predict(
+    seen, ae, vae, gan, aegan, text, map_ae, map_vae, map_note = client.predict(
         "fashion-mnist", "example", 3, EMPTY, None, api_name="/compare_reconstruct")
     image = examples("fashion-mnist")[0][3]
     assert np.array_equal(shrink(seen, 5), image)
@@ -537,12 +538,13 @@ def test_compare_reconstructs_the_same_image_with_every_family(client):
         pixels = picture(mapped)
         assert pixels.shape == (MAP_SIZE, MAP_SIZE, 3)
         assert (pixels == 0).all(axis=2).any()  # the input's ring: the dots' colours are never black
+    assert re.search(r"the AE \(autoencoder\)'s map holds \d+% of its codes' spread", map_note)
 
 
 def test_compare_reads_a_drawing_and_says_when_there_is_none(client, drawing):
-    *_, text, _, _ = client.predict("fashion-mnist", "drawing", 3, drawing, None, api_name="/compare_reconstruct")
+    *_, text, _, _, _ = client.predict("fashion-mnist", "drawing", 3, drawing, None, api_name="/compare_reconstruct")
     assert text.startswith("Input: your drawing.")
-    *_, text, _, _ = client.predict("fashion-mnist", "drawing", 3, EMPTY, None, api_name="/compare_reconstruct")
+    *_, text, _, _, _ = client.predict("fashion-mnist", "drawing", 3, EMPTY, None, api_name="/compare_reconstruct")
     assert "draw on the sketchpad to use your own" in text
 
 
@@ -574,7 +576,7 @@ def test_compare_table_and_the_mnist_note(client):
     assert note == "" and table.count("not measured") >= 4 and "| GAN |" in table and "no encoder" in table
     note, table = client.predict("mnist", api_name="/compare_table")
     assert "Fashion-MNIST only" in note and table == ""
-    *images, text, _, _ = client.predict("mnist", "example", 0, EMPTY, None, api_name="/compare_reconstruct")
+    *images, text, _, _, _ = client.predict("mnist", "example", 0, EMPTY, None, api_name="/compare_reconstruct")
     assert all(i is None for i in images) and "Fashion-MNIST only" in text
 
 
@@ -605,11 +607,12 @@ def test_compare_says_which_family_is_missing(tmp_path, monkeypatch):
     shutil.rmtree(root / "fashion-mnist-vae")
     shutil.rmtree(root / "fashion-mnist-gan")
     monkeypatch.setenv("AEGAN_CHECKPOINTS", str(root))
-    seen, ae, vae, gan, aegan, text, map_ae, map_vae = compare.compare_reconstruct("fashion-mnist", "example", 0,
-                                                                                 None, None)
+    seen, ae, vae, gan, aegan, text, map_ae, map_vae, map_note = compare.compare_reconstruct(
+        "fashion-mnist", "example", 0, None, None)
     assert ae is not None and aegan is not None and map_ae is not None
     assert vae is None and gan is None and map_vae is None
     assert "VAE: not installed (no `fashion-mnist-vae` in the checkpoints folder)" in text
+    assert "the AE (autoencoder)'s map holds" in map_note and "VAE" not in map_note
     *strips, text = compare.compare_samples("fashion-mnist", 0, -1)
     assert [s is None for s in strips] == [False, True, True, False] and "GAN: not installed" in text
     note, table = compare.compare_table("fashion-mnist")

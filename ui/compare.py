@@ -9,7 +9,7 @@ in aegan.compare and aegan.latent_map; this module reads requests, keeps caches 
 Events (api_name = the verb):
     compare_table        (dataset) -> a note on what is installed, the measured table
     compare_reconstruct  (dataset, source, example, drawing, upload) -> the input, AE, VAE, the GAN's nearest
-                         sample, AE-GAN, a sentence, and both latent maps with the input marked
+                         sample, AE-GAN, a sentence, both latent maps with the input marked, a note on the maps
     compare_samples      (dataset, seed, class of the AE-GAN) -> four strips, a sentence
     compare_walk         (dataset, example A, example B) -> A, B, the walk in the AE, VAE and AE-GAN, a sentence
     latent_map_click     (dataset, family 'ae' or 'vae', x, y as fractions of the map) -> the decoder's image
@@ -70,7 +70,7 @@ NO_ENCODER = ("**The GAN has no encoder.** It can draw, but it cannot read: noth
               "shows the one nearest to your image, which is rarely your image. That is what the AE-GAN's encoder "
               "buys.")
 NO_WALK = ("**GAN: no walk between two images.** Walking needs each image's code, and only an encoder makes "
-           "one. A GAN can walk between two *random* codes (see the Latent explorer), never from your pictures.")
+           "one. A GAN can walk between two *random* codes, never from your pictures.")
 TERMS = """**Each family's loss, in the seed's terms.** x is a real image, z a code, E the encoder, G the
 decoder (or generator) and D the discriminator's probability that an image is real. **L_rec** = ‖x − G(E(x))‖² is
 the reconstruction error; **KL** = KL(q(z | x) ‖ N(0, I)) pulls the encoder's codes towards the bell curve that
@@ -83,8 +83,9 @@ test images (100 per class), encoded by the model and projected onto the two dir
 vary most (PCA of the codes; the ring is your input from above). It is a projection of the same 32-number codes
 the models use, not a separate 2-D model: a 2-D-code model would be a different model. **Click anywhere on a map**
 to see what its decoder draws there: the click sets the two mapped components and keeps the other 30 at the
-codes' mean, so the image changes smoothly as you move. Look for the AE's clusters with empty gaps between them
-(codes it never learned to draw) against the VAE's codes, which the KL term packs around the centre."""
+codes' mean, so the image changes smoothly as you move. What the seed predicts, for you to check: the AE's
+clusters may sit apart with gaps between them (codes it never learned to draw), while the KL term packs the VAE's
+codes around the centre, so more of its map draws something garment-like."""
 LEGEND_ITEM = ('<span style="display:inline-block;margin-right:0.9em;white-space:nowrap">'
                '<span style="display:inline-block;width:0.8em;height:0.8em;border-radius:50%;background:{colour};'
                'margin-right:0.3em;vertical-align:middle"></span>{name}</span>')
@@ -97,7 +98,8 @@ def _installed(family: str) -> bool:
 
 
 def _missing_note(family: str) -> str:
-    return f"_{TITLES[family]}: not installed (no `{checkpoint_dir(FASHION, KIND[family]).name}` in the checkpoints folder)._"
+    folder = checkpoint_dir(FASHION, KIND[family]).name
+    return f"_{TITLES[family]}: not installed (no `{folder}` in the checkpoints folder)._"
 
 
 def _fashion_only(dataset: str) -> bool:
@@ -239,7 +241,7 @@ def _reconstruct(image: np.ndarray, families: tuple[str, ...]) -> dict:
 @friendly
 def compare_reconstruct(dataset, source, example, drawing, picture):
     """The same image through every family: (input, AE, VAE, GAN's nearest sample, AE-GAN, a sentence,
-    the AE's map and the VAE's map with the input marked)."""
+    the AE's map and the VAE's map with the input marked, a sentence on the maps)."""
     from aegan.compare import BANK_SEED, BANK_SIZE, closest
     from aegan.images import to_tensor, to_uint8
     from aegan.latent_map import with_mark
@@ -248,7 +250,7 @@ def compare_reconstruct(dataset, source, example, drawing, picture):
     dataset, source, example = DATASET.read(dataset), SOURCE.read(source), EXAMPLE.read(example)
     drawing, picture = read_editor(drawing, "Draw"), read_image_file(picture, "Upload")
     if not _fashion_only(dataset):
-        return None, None, None, None, None, FASHION_ONLY, None, None
+        return None, None, None, None, None, FASHION_ONLY, None, None, FASHION_ONLY
     image, where = _input_image(source, example, drawing, picture)
     readers = tuple(f for f in ("ae", "vae", "aegan") if _installed(f))
     made = _reconstruct(image, readers)
@@ -267,7 +269,7 @@ def compare_reconstruct(dataset, source, example, drawing, picture):
     missing = [_missing_note(f) for f in COLUMNS if not _installed(f)]
     if missing:
         text += " " + " ".join(missing)
-    maps = []
+    maps, about = [], []
     for family in MAPPED:
         if family not in made:
             maps.append(None)
@@ -275,10 +277,14 @@ def compare_reconstruct(dataset, source, example, drawing, picture):
         mapped, picture_of_map = latent_map(family)
         marked, on_map = with_mark(picture_of_map, mapped, mapped.to_plane(made[family][1])[0])
         maps.append(marked)
+        about.append(f"the {TITLES[family]}'s map holds {sum(mapped.explained):.0%} of its codes' spread "
+                     f"({mapped.explained[0]:.0%} + {mapped.explained[1]:.0%})")
         if not on_map:
-            text += f" On the {TITLES[family]}'s map your input lies off the edge (pinned to it)."
+            about[-1] += ", and your input lies off its edge (the ring is pinned to the edge)"
+    map_note = ("Two of 32 directions: " + "; ".join(about) + ". The rest of each code is not shown.") if about else \
+        " ".join(_missing_note(f) for f in MAPPED)
     return (show(image, 5), *(show(shown[f], 5) if f in shown else None for f in COLUMNS), text,
-            *(None if m is None else _map_picture(m) for m in maps))
+            *(None if m is None else _map_picture(m) for m in maps), map_note)
 
 
 def _map_picture(array: np.ndarray):
@@ -483,6 +489,7 @@ def build_compare_tab(dataset: gr.Radio, demo: gr.Blocks, tab: gr.Tab) -> dict:
     gr.Markdown("### 5. Latent maps: AE against VAE")
     gr.Markdown(MAP_EXPLAIN, elem_classes=["explain"])
     gr.HTML(legend(), elem_id="compare-legend")
+    map_note = gr.Markdown(elem_id="compare-map-note")
     maps, drawn, nearest, notes = {}, {}, {}, {}
     with gr.Row(equal_height=False):
         for family in MAPPED:
@@ -511,7 +518,7 @@ def build_compare_tab(dataset: gr.Radio, demo: gr.Blocks, tab: gr.Tab) -> dict:
           **LIGHT, **RAW)
     gr.on([*shown, go.click, source.change, example.change, drawing.change, picture.change], compare_reconstruct,
           [dataset, source, example, drawing, picture],
-          [seen, *(columns[f] for f in COLUMNS), summary, *(maps[f] for f in MAPPED)],
+          [seen, *(columns[f] for f in COLUMNS), summary, *(maps[f] for f in MAPPED), map_note],
           api_name="compare_reconstruct", trigger_mode="always_last", **HEAVY, **RAW)
     gr.on([*shown, draw_button.click, seed.change, klass.change], compare_samples, [dataset, seed, klass],
           [*(strips[f] for f in COLUMNS), sample_note], api_name="compare_samples", trigger_mode="always_last",
@@ -526,5 +533,5 @@ def build_compare_tab(dataset: gr.Radio, demo: gr.Blocks, tab: gr.Tab) -> dict:
     for_scripts.click(latent_map_click, [dataset, family_box, x_box, y_box], script_outputs,
                       api_name="latent_map_click", **LIVE, **RAW)
     return dict(status=status, source=source, example=example, drawing=drawing, picture=picture, columns=columns,
-                summary=summary, seed=seed, klass=klass, strips=strips, a=a, b=b, walks=walks, table=table, maps=maps,
+                summary=summary, map_note=map_note, seed=seed, klass=klass, strips=strips, a=a, b=b, walks=walks, table=table, maps=maps,
                 drawn=drawn, nearest=nearest, notes=notes)
