@@ -4,7 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run serve test setup setup-dev data browser train-fashion-mnist train-mnist classifiers results clean bench
+FAMILIES := train-fashion-mnist-ae train-fashion-mnist-vae train-fashion-mnist-gan
+.PHONY: run serve test setup setup-dev data browser train-fashion-mnist train-mnist train-families $(FAMILIES) \
+	classifiers results clean bench
 
 run: setup
 	$(PY) app.py
@@ -45,6 +47,14 @@ train-fashion-mnist: setup data
 
 train-mnist: setup data
 	$(PY) -m training train --preset mnist
+
+# The seed's other families for the Compare tab (issue 18): the autoencoder, the VAE and the GAN, each on one
+# thread (about 20 minutes each alone), all three at once; then `python -m aegan evaluate --only families`.
+train-families: setup data
+	$(MAKE) -j3 $(FAMILIES)
+
+$(FAMILIES): setup data
+	OMP_NUM_THREADS=1 $(PY) -m training train --preset $(@:train-%=%) --no-progress
 
 classifiers: setup data
 	$(PY) -m training classifier --dataset fashion-mnist --epochs 6

@@ -1,6 +1,7 @@
 """Command line of AE-GAN Studio; the app calls the same pipeline functions.
 
     python -m aegan sample   --model checkpoints/mnist-cgan --n 64 [--label 7] [--seed 0] --out samples.npz
+    python -m aegan reconstruct --model checkpoints/fashion-mnist-vae --input images.npz --out reconstructed.npz
     python -m aegan repair   --model checkpoints/mnist-cgan --input masked.npz --out repaired.npz
     python -m aegan denoise  --model checkpoints/mnist-cgan --input noisy.npz --out clean.npz [--noise auto]
     python -m aegan analogy  --model checkpoints/mnist-cgan --input images.npz --out every-class.npz
@@ -8,6 +9,10 @@
     python -m aegan evaluate [--model checkpoints/mnist-cgan]    # no --model: every shipped model + docs/RESULTS.md
 
 .npz files hold `images` uint8 [N, 28, 28] (0 = background, 255 = ink) and `labels` int64 [N].
+Every command works on the seed's other families (checkpoints/*-ae, *-vae, *-gan: aegan/families.py) where it makes
+sense: `sample` on all (an unconditional model takes no --label and writes labels -1), `reconstruct` and
+`interpolate` wherever there is an encoder or a prior; what a family cannot do (repair, denoise or analogy on
+any of them, reconstruct with the GAN) is refused in one line.
 Errors are one line on stderr and exit status 2.
 """
 
@@ -43,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--truncation", type=float, default=1.0, help="scale of z (0..2); below 1 = safer, less varied")
     s.add_argument("--out", type=Path, required=True)
     s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+
+    c = commands.add_parser("reconstruct", help="each image through the encoder and back (E then G)")
+    c.add_argument("--model", required=True, help="a checkpoint with an encoder (*-cgan, *-ae, *-vae) or Hub repo id")
+    c.add_argument("--input", type=Path, required=True, help=".npz with images uint8 [N,28,28]")
+    c.add_argument("--out", type=Path, required=True, help=".npz: images (the reconstructions) and labels (the "
+                                                          "encoder's class guess; -1 where it has no class head)")
+    c.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
     t = commands.add_parser("text2img", help="images from the prompts of a text file, one prompt per line")
     t.add_argument("--model", required=True, help="a *-text2img checkpoint folder or Hub repo id")
@@ -85,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--model", required=True, help="a *-cgan checkpoint folder or Hub repo id")
     w.add_argument("--from-seed", type=int, default=0, help="0 to 2**64 - 1")
     w.add_argument("--to-seed", type=int, default=1, help="0 to 2**64 - 1")
-    w.add_argument("--from-label", type=int, default=0, help="class at the start")
+    w.add_argument("--from-label", type=int, help="class at the start (default 0; none for an unconditional model)")
     w.add_argument("--to-label", type=int, help="class at the end (default: the start class)")
     w.add_argument("--steps", type=int, default=24, help="frames (2..500)")
     w.add_argument("--method", choices=["slerp", "lerp"], default="slerp")
@@ -96,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--model", action="append", help="checkpoint folder (repeatable); default: all in checkpoints/")
     e.add_argument("--samples", type=int, help="generated images per measurement (default: as many as the test half)")
     e.add_argument("--no-write", action="store_true", help="print only; do not update model cards and docs/RESULTS.md")
-    e.add_argument("--only", choices=["denoise"], help="measure one part alone and merge it into metrics.json")
+    e.add_argument("--only", choices=["denoise", "families"],
+                   help="measure one part alone: denoise (merged into metrics.json) or families (the AE, VAE, GAN "
+                        "and AE-GAN of Fashion-MNIST measured alike: their cards and docs/RESULTS.md's comparison)")
     e.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     return parser
 
@@ -104,8 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"sample": _sample, "text2img": _text2img, "repair": _repair, "denoise": _denoise, "analogy": _analogy,
-                "interpolate": _interpolate, "evaluate": _evaluate}[args.command](args)
+        return {"sample": _sample, "reconstruct": _reconstruct, "text2img": _text2img, "repair": _repair,
+                "denoise": _denoise, "analogy": _analogy, "interpolate": _interpolate,
+                "evaluate": _evaluate}[args.command](args)
     except (InputError, CheckpointError) as error:
         print(f"error: {error}", file=sys.stderr)
     except OSError as error:
@@ -134,6 +149,30 @@ def _sample(args) -> int:
     x, y = sample(model, args.n, labels=args.label, seed=args.seed, truncation=args.truncation)
     save_npz(args.out, images=to_uint8(x), labels=y.numpy().astype(np.int64))
     print(f"wrote {len(y)} images to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _reconstruct(args) -> int:
+    from .devices import pick_device
+    from .families import check_can, is_conditional
+    from .images import to_tensor, to_uint8
+    from .models import load_model
+    from .pipeline import UNLABELLED, encode, reconstruct
+
+    images = read_npz(args.input, ("images",))["images"]
+    model = load_model(args.model, pick_device(args.device))
+    check_can(model, "reconstruct")  # before any work: the GAN has no encoder
+    if model.config.condition == "text":
+        raise InputError("reconstruct needs a class model (*-cgan) or an autoencoder (*-ae, *-vae), not a text one")
+    out, labels = [], []
+    for chunk in np.array_split(images, -(-len(images) // 1000)):
+        x = to_tensor(chunk)
+        out.append(to_uint8(reconstruct(model, x)))
+        guess = encode(model, x)[1].argmax(dim=1).numpy() if is_conditional(model) else \
+            np.full(len(chunk), UNLABELLED)
+        labels.append(guess)
+    save_npz(args.out, images=np.concatenate(out), labels=np.concatenate(labels).astype(np.int64))
+    print(f"wrote {len(images)} reconstructions to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -292,21 +331,28 @@ def _interpolate(args) -> int:
     from .devices import pick_device
     from .images import save_gif, to_uint8
     from .models import load_model
-    from .pipeline import check_class_model, check_label, draw_latents, interpolate
+    from .families import check_can, is_conditional
+    from .pipeline import UNLABELLED, check_class_model, check_label, draw_latents, interpolate
 
     if not 2 <= args.steps <= 500:
         raise InputError(f"--steps must be from 2 to 500, not {shown(args.steps)}")
     model = load_model(args.model, pick_device(args.device))
-    check_class_model(model, "interpolate")
-    start = check_label(model, args.from_label)
-    end = check_label(model, args.from_label if args.to_label is None else args.to_label)
+    if is_conditional(model):
+        check_class_model(model, "interpolate")
+        start = check_label(model, args.from_label or 0)
+        end = check_label(model, start if args.to_label is None else args.to_label)
+    elif args.from_label is not None or args.to_label is not None:  # the AE, VAE and GAN walk between seeds only
+        check_can(model, "sample a class")
+    else:
+        start = end = 0  # any class: an unconditional model ignores it
     z0, z1 = (draw_latents(model, 1, seed=s)[0] for s in (args.from_seed, args.to_seed))
     one_hot = torch.eye(model.config.num_classes)
     x = interpolate(model, (z0, one_hot[start]), (z1, one_hot[end]), torch.linspace(0, 1, args.steps),
                     method=args.method)
     frames = to_uint8(x)
     if args.out.suffix == ".npz":
-        save_npz(args.out, images=frames, labels=np.full(len(frames), start, dtype=np.int64))
+        label = start if is_conditional(model) else UNLABELLED
+        save_npz(args.out, images=frames, labels=np.full(len(frames), label, dtype=np.int64))
     else:
         if args.out.is_dir():
             raise InputError(f"--out {args.out} is a folder; give a file name such as {args.out / 'walk.gif'}")
@@ -319,6 +365,13 @@ def _evaluate(args) -> int:
     from .devices import pick_device
     from .evaluate import evaluate_all, evaluate_denoising_only
 
+    if args.only == "families":
+        from .evaluate import evaluate_families
+
+        if args.model:
+            raise InputError("--only families measures the shipped Fashion-MNIST families; leave out --model")
+        evaluate_families(samples=args.samples, write=not args.no_write, device=pick_device(args.device))
+        return 0
     if args.only == "denoise":
         evaluate_denoising_only(args.model, write=not args.no_write, device=pick_device(args.device))
         return 0

@@ -17,7 +17,9 @@ import torch
 from .data import load_dataset
 from .errors import InputError
 from .images import to_tensor
-from .metrics import class_diversity, classify, frechet_distance, load_classifier, mean_psnr, precision_recall
+from .families import NAMES, family, has_encoder
+from .metrics import class_diversity, classify, diversity, frechet_distance, load_classifier, mean_psnr, \
+    precision_recall
 from .modelcard import write_model_card
 from .models import load_model
 from .pipeline import encode, reconstruct, sample
@@ -55,6 +57,8 @@ def time_sampling(model, n: int = 64, repeats: int = 30) -> float:
 
 def evaluate_model(folder: Path, *, samples: int | None = None, device: torch.device | None = None) -> dict:
     model = load_model(folder, device or "cpu")
+    if family(model) != "aegan":  # the seed's other families: the figures every family has (below)
+        return evaluate_family_model(model, samples=samples)
     config = model.config
     classifier = load_classifier(config.dataset)
     (xa, ya), (xb, yb), test = test_halves(config.dataset)
@@ -286,7 +290,8 @@ def evaluate_denoising_only(models: list[str] | None, *, write: bool = True,
     folders = [Path(m) for m in models] if models else shipped_models()
     results = {}
     for folder in folders:
-        if json.loads((folder / "config.json").read_text()).get("condition") == "text":
+        config = json.loads((folder / "config.json").read_text())
+        if config.get("condition") == "text" or config.get("family", "aegan") != "aegan":  # no denoising
             continue
         model = load_model(folder, device or "cpu")
         (_, _), (xb, yb), _ = test_halves(model.config.dataset)
@@ -317,7 +322,7 @@ def save_sample_figure(folder: Path, path: Path) -> None:
     from .images import make_grid, to_pil, to_uint8
 
     model = load_model(folder)
-    x, _ = sample(model, 10 * model.config.num_classes, seed=0)
+    x, _ = sample(model, 10 * model.config.num_classes, seed=0)  # unconditional models: 100 from the prior
     path.parent.mkdir(exist_ok=True)
     to_pil(make_grid(to_uint8(x), columns=10), scale=2).save(path)
 
@@ -329,6 +334,8 @@ def shipped_models() -> list[Path]:
 def evaluate_all(models: list[str] | None, *, samples: int | None = None, write: bool = True,
                  device: torch.device | None = None) -> dict[str, dict]:
     folders = [Path(m) for m in models] if models else shipped_models()
+    if not models:  # the seed's other families are measured beside the AE-GAN at the end (evaluate_families)
+        folders = [f for f in folders if json.loads((f / "config.json").read_text()).get("family", "aegan") == "aegan"]
     results = {}
     for folder in folders:
         is_text = json.loads((folder / "config.json").read_text()).get("condition") == "text"
@@ -344,7 +351,206 @@ def evaluate_all(models: list[str] | None, *, samples: int | None = None, write:
                 save_sample_figure(folder, RESULTS.parent / f"samples-{folder.name}.png")
     if write:
         _write_results(results, update=bool(models))  # --model: only those models' sections change
+    if not models:
+        evaluate_families("fashion-mnist", samples=samples, write=write, device=device)
     return results
+
+
+# --- The seed's families (issue 18): AE, VAE, GAN and AE-GAN, measured alike -----------------------------------
+
+FAMILY_ORDER = ("ae", "vae", "gan", "aegan")
+FAMILY_FOLDERS = {"ae": "{dataset}-ae", "vae": "{dataset}-vae", "gan": "{dataset}-gan", "aegan": "{dataset}-cgan"}
+DIVERSITY_IMAGES = 2000  # images of each set whose pairwise distances make the all-images diversity
+
+
+def family_figures(model, classifier, reference, held_out, *, samples: int | None = None) -> dict:
+    """The figures every family has, measured alike (the AE-GAN's card has more: per class, repair, denoising).
+
+    reference, held_out: (x, y) of test halves A and B. Samples: n images from z ~ N(0, I) times the model's
+    z_scale, seed 0 (the AE-GAN's spread evenly over the classes, the others unconditional). Returns values:
+    Frechet distance, precision, recall (each also for held-out real images), diversity over all images (model /
+    real), the share of the classifier's rarest class among the samples times K (1 = every class equally often),
+    reconstruction PSNR and the classifier's accuracy on reconstructions (models with an encoder), sampling time.
+    """
+    (xa, _), (xb, yb) = reference, held_out
+    n = len(yb) if samples is None else samples
+    k = model.config.num_classes
+    x_fake, _ = sample(model, n, seed=0)
+    features_a, _ = classify(classifier, xa)
+    features_b, predicted_b = classify(classifier, xb)
+    features_fake, predicted_fake = classify(classifier, x_fake)
+    precision, recall = precision_recall(features_a, features_fake)
+    precision_real, recall_real = precision_recall(features_a, features_b)
+    shares = torch.bincount(predicted_fake, minlength=k).float() / len(predicted_fake)
+    shares_real = torch.bincount(predicted_b, minlength=k).float() / len(predicted_b)
+    values = {
+        "frechet_distance": frechet_distance(features_fake, features_a),
+        "frechet_distance_real": frechet_distance(features_b, features_a),
+        "precision": precision, "precision_real": precision_real, "recall": recall, "recall_real": recall_real,
+        "diversity_all": diversity(features_fake, DIVERSITY_IMAGES),
+        "diversity_all_real": diversity(features_b, DIVERSITY_IMAGES),
+        "class_shares": [round(float(s), 4) for s in shares],
+        "rarest_class_share": float(shares.min() * k), "rarest_class_share_real": float(shares_real.min() * k),
+        "class_accuracy_real": float((predicted_b == yb).float().mean()),
+        "generated_images": n, "held_out_images": len(yb), "reference_images": len(xa),
+    }
+    values["diversity_ratio_all"] = values["diversity_all"] / values["diversity_all_real"]
+    if has_encoder(model):
+        reconstruction = reconstruct(model, xb)
+        values["reconstruction_psnr_db"] = mean_psnr(reconstruction, xb)
+        values["reconstruction_class_accuracy"] = float((classify(classifier, reconstruction)[1] == yb).float().mean())
+    values["sample_64_ms"] = time_sampling(model)
+    return values
+
+
+def family_rows(values: dict) -> list[tuple[str, str, str]]:
+    """(metric, model, held-out real) rows of family_figures' values, for a card and docs/RESULTS.md."""
+    rows = [
+        ("Frechet distance to test half A (classifier features, lower is better)",
+         f"{values['frechet_distance']:.2f}", f"{values['frechet_distance_real']:.2f}"),
+        ("precision (k=3)", f"{values['precision']:.3f}", f"{values['precision_real']:.3f}"),
+        ("recall (k=3)", f"{values['recall']:.3f}", f"{values['recall_real']:.3f}"),
+        (f"diversity over all images vs real (mean pairwise feature distance, {DIVERSITY_IMAGES:,} images)",
+         f"{values['diversity_ratio_all']:.2f}", "1.00"),
+        ("rarest class among the samples (classifier), share x number of classes (1 = all equally often)",
+         f"{values['rarest_class_share']:.2f}", f"{values['rarest_class_share_real']:.2f}"),
+    ]
+    if "reconstruction_psnr_db" in values:
+        rows += [("E -> G reconstruction PSNR of test half B", f"{values['reconstruction_psnr_db']:.2f} dB", ""),
+                 ("classifier accuracy on those reconstructions", f"{values['reconstruction_class_accuracy']:.3f}",
+                  f"{values['class_accuracy_real']:.3f}")]
+    else:
+        rows.append(("E -> G reconstruction", "none: no encoder", ""))
+    rows.append(("time to sample 64 images (median of 30)", f"{values['sample_64_ms']:.1f} ms", ""))
+    return rows
+
+
+def _family_note(model, values: dict, source: str) -> str:
+    kind = "spread evenly over the classes" if family(model) == "aegan" else "unconditional"
+    return (f"{values['generated_images']:,} generated images ({kind}, seed 0, z ~ N(0, I) times "
+            f"{model.config.z_scale}) and {values['held_out_images']:,} held-out real images, each against reference "
+            f"half A ({values['reference_images']:,} images) of {source}. Diversity over all images: the mean "
+            f"pairwise distance of classifier features among {DIVERSITY_IMAGES:,} images of a set, the model's "
+            "divided by held-out real images' (an unconditional model cannot be asked for a class, so this replaces "
+            "the AE-GAN's per-class figure). Rarest class: the classifier's classes of the samples, the least "
+            "frequent one's share times the number of classes (a GAN that drops a class scores near 0).")
+
+
+def evaluate_family_model(model, *, samples: int | None = None) -> dict:
+    """An AE, VAE or GAN checkpoint's card figures (family_figures), as evaluate_model returns an AE-GAN's."""
+    classifier = load_classifier(model.config.dataset)
+    reference, held_out, test = test_halves(model.config.dataset)
+    values = family_figures(model, classifier, reference, held_out, samples=samples)
+    values["family"] = family(model)
+    return {"command": COMMAND, "machine": machine(), "values": values,
+            "rows": [{"metric": m, "model": v, "real": r} for m, v, r in family_rows(values)],
+            "notes": [_family_note(model, values, test.source)]}
+
+
+def family_folders(dataset: str = "fashion-mnist") -> dict[str, Path]:
+    """family -> its shipped checkpoint folder for `dataset` (the AE-GAN's is the *-cgan one)."""
+    return {f: CHECKPOINTS / FAMILY_FOLDERS[f].format(dataset=dataset) for f in FAMILY_ORDER}
+
+
+# (values key, column title, format, higher is better)
+COMPARED = [("frechet_distance", "Frechet distance", "{:.2f}", False), ("precision", "precision", "{:.3f}", True),
+            ("recall", "recall", "{:.3f}", True), ("diversity_ratio_all", "diversity vs real", "{:.2f}", True),
+            ("rarest_class_share", "rarest class", "{:.2f}", True),
+            ("reconstruction_psnr_db", "reconstruction PSNR", "{:.2f} dB", True),
+            ("reconstruction_class_accuracy", "accuracy on reconstructions", "{:.3f}", True),
+            ("sample_64_ms", "64 samples", "{:.1f} ms", False)]
+
+
+def compare_section(dataset: str, figures: dict[str, dict], trained: dict[str, dict], missing: list[str]) -> str:
+    """docs/RESULTS.md's comparison of the families: one row per family, then held-out real images, then a reading
+    written from the figures (where the AE-GAN is better, where not, by how much)."""
+    lines = [f"## The seed's families compared ({dataset})", "",
+             "The same metrics, test halves, classifier and seed for every family (`python -m aegan evaluate --only "
+             "families`). Each family's loss in the seed's terms is in `aegan/families.py` (LOSSES).", ""]
+    if missing:
+        lines += [f"Not measured yet: {', '.join(missing)} (no checkpoint; train with `make train-families`).", ""]
+    if figures:
+        header = ["family", *[title for _, title, _, _ in COMPARED], "training"]
+        lines += ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+        for f in FAMILY_ORDER:
+            if f in figures:
+                v, t = figures[f], trained.get(f, {})
+                cells = [fmt.format(v[key]) if key in v else "-" for key, _, fmt, _ in COMPARED]
+                minutes = t.get("training_seconds", 0) / 60
+                steps = f"{t.get('steps', 0):,} steps, {minutes:.0f} min" if t else "?"
+                lines.append(f"| {NAMES[f]} | " + " | ".join(cells) + f" | {steps} |")
+        real = next(iter(figures.values()))
+        cells = [fmt.format(real[key + "_real"]) if key + "_real" in real else ("1.00" if key == "diversity_ratio_all"
+                 else "") for key, _, fmt, _ in COMPARED]
+        lines += ["| held-out real images | " + " | ".join(cells) + " | |", ""]
+        lines += [_family_note_short(), ""]
+    lines += _reading(figures) if "aegan" in figures and len(figures) > 1 and not missing else [
+        "**Reading: TODO(lead)** - written from the figures once all four families are trained and measured "
+        "(`make train-families`, then `python -m aegan evaluate --only families`).", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _family_note_short() -> str:
+    return ("Columns as in each family's section below: diversity is over all images (model / held-out real), the "
+            "rarest class is the least frequent classifier class among the samples times the number of classes; "
+            "reconstruction needs an encoder (the GAN has none); the times are medians on one machine in one run. "
+            "The training column is each checkpoint's own run (training.json).")
+
+
+def _reading(figures: dict[str, dict]) -> list[str]:
+    """Where the AE-GAN is better than each other family and where not, metric by metric, with the figures."""
+    ours = figures["aegan"]
+    lines = ["**Reading** (generated from the table: the AE-GAN against each other family).", ""]
+    for key, title, fmt, higher in COMPARED:
+        if key not in ours or key == "sample_64_ms":
+            continue
+        better, worse = [], []
+        for f in FAMILY_ORDER[:-1]:
+            if f in figures and key in figures[f]:
+                theirs = figures[f][key]
+                said = f"the {NAMES[f]}'s {fmt.format(theirs)}"
+                (better if (ours[key] > theirs) == higher and ours[key] != theirs else worse).append(said)
+        if better or worse:
+            parts = [f"better than {', '.join(better)}" if better else "", f"not better than {', '.join(worse)}"
+                     if worse else ""]
+            lines.append(f"- {title}: AE-GAN {fmt.format(ours[key])}, " + "; ".join(p for p in parts if p) + ".")
+    return [*lines, ""]
+
+
+def evaluate_families(dataset: str = "fashion-mnist", *, samples: int | None = None, write: bool = True,
+                      device: torch.device | None = None) -> dict[str, dict]:
+    """`python -m aegan evaluate --only families`: every family of `dataset` measured alike (family_figures). With
+    `write`: the AE's, VAE's and GAN's metrics.json, cards, sections of docs/RESULTS.md and sample figures, and the
+    comparison section; the AE-GAN's card is left as the full evaluation wrote it."""
+    classifier = load_classifier(dataset)
+    reference, held_out, test = test_halves(dataset)
+    figures, trained, missing, results = {}, {}, [], {}
+    for f, folder in family_folders(dataset).items():
+        if not (folder / "config.json").is_file():
+            missing.append(folder.name)
+            continue
+        model = load_model(folder, device or "cpu")
+        if family(model) != f:
+            raise InputError(f"{folder}: expected the {NAMES[f]}, found the {NAMES[family(model)]}")
+        figures[f] = family_figures(model, classifier, reference, held_out, samples=samples)
+        trained[f] = json.loads((folder / "training.json").read_text()) if (folder / "training.json").exists() else {}
+        if f != "aegan":
+            values = {**figures[f], "family": f}
+            results[folder.name] = {"command": COMMAND, "machine": machine(), "values": values,
+                                    "rows": [{"metric": m, "model": v, "real": r} for m, v, r in family_rows(values)],
+                                    "notes": [_family_note(model, values, test.source)]}
+            print(f"\n## {folder.name}\n")
+            print(_table(results[folder.name]))
+    section = compare_section(dataset, figures, trained, missing)
+    print("\n" + section)
+    if write:
+        for name, result in results.items():
+            folder = CHECKPOINTS / name
+            (folder / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
+            write_model_card(folder)
+            save_sample_figure(folder, RESULTS.parent / f"samples-{name}.png")
+        _write_results(results, update=True, extra={f"The seed's families compared ({dataset})": section})
+    return {"figures": figures, "missing": missing, "section": section}
 
 
 def _table(result: dict) -> str:
@@ -353,10 +559,12 @@ def _table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _write_results(results: dict[str, dict], *, update: bool = False) -> None:
-    """docs/RESULTS.md from scratch, or with `update` only the sections of these models replaced (or added)."""
+def _write_results(results: dict[str, dict], *, update: bool = False, extra: dict[str, str] | None = None) -> None:
+    """docs/RESULTS.md from scratch, or with `update` only the sections of these models replaced (or added).
+    `extra`: more sections, title -> their whole text (starting with "## title")."""
     sections = {name: "\n".join([f"## {name}", "", _table(result), "", *result["notes"], ""]) + "\n"
                 for name, result in results.items()}
+    sections.update(extra or {})
     if update and RESULTS.exists():
         import re
 
@@ -367,12 +575,19 @@ def _write_results(results: dict[str, dict], *, update: bool = False) -> None:
                 text.rstrip("\n") + "\n\n" + section
         RESULTS.write_text(text.rstrip("\n") + "\n")
         return
+    kept = ""  # the families' comparison is written by evaluate_families alone: a rewrite from scratch keeps it
+    if RESULTS.exists():
+        import re
+
+        kept = "".join(m.group(0).rstrip("\n") + "\n\n" for m in re.finditer(
+            r"^## The seed's families compared .*?(?=^## |\Z)", RESULTS.read_text(), re.S | re.M)
+            if m.group(0).split("\n", 1)[0][3:] not in sections)
     parts = ["# Results", "",
              f"Regenerate with `{COMMAND}` (writes this file and every model card; `--model DIR` rewrites only that "
              f"model's card and section). Measured on {machine()}.",
              "Every figure for a model stands beside the same figure for held-out real test images (the ceiling).", ""]
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text("\n".join(parts) + "\n" + "".join(sections.values()).rstrip("\n") + "\n")
+    RESULTS.write_text("\n".join(parts) + "\n" + kept + "".join(sections.values()).rstrip("\n") + "\n")
 
 
 # --- Text-to-image ---------------------------------------------------------------------------------

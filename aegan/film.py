@@ -160,8 +160,12 @@ def film_summary(folder: str | Path) -> str | None:
     try:
         history = json.loads((Path(folder) / HISTORY_FILE).read_text())
         frames, total, gan_start = history["frames"], history["total_steps"], history["gan_start"]
-        return (f"{frames['count']} frames of samples from fixed noise over {total:,} steps (the GAN stage from "
-                f"step {gan_start:,}), with every loss and D's scores: `{FRAMES_FILE}` and `{HISTORY_FILE}`.")
+        # One-stage runs (the seed's other families): the AE and VAE never reach the GAN stage, the GAN starts in it.
+        stage = "the GAN stage only" if gan_start == 0 else "the autoencoder stage only" if gan_start >= total \
+            else f"the GAN stage from step {gan_start:,}"
+        scores = " and D's scores" if history.get("d_scores") else ""
+        return (f"{frames['count']} frames of samples from fixed noise over {total:,} steps ({stage}), with every "
+                f"loss{scores}: `{FRAMES_FILE}` and `{HISTORY_FILE}`.")
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

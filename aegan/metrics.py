@@ -3,7 +3,7 @@
 - class accuracy: does the classifier see the class the model was asked for?
 - Frechet distance between feature distributions (FID's formula, in this classifier's feature space)
 - precision / recall (Kynkaenniemi et al. 2019, k-nearest-neighbour manifolds in feature space)
-- per-class diversity: mean pairwise feature distance within a class
+- per-class diversity: mean pairwise feature distance within a class (and `diversity`: over all images)
 - PSNR of reconstructions
 Each is computed the same way for held-out real images, so every figure comes with its ceiling.
 """
@@ -106,6 +106,12 @@ def class_diversity(features: torch.Tensor, labels: torch.Tensor, num_classes: i
         f = features[labels == k][:limit]
         result.append(float(torch.pdist(f).mean()) if len(f) > 1 else float("nan"))
     return result
+
+
+def diversity(features: torch.Tensor, limit: int = 2000) -> float:
+    """Mean pairwise feature distance among the first `limit` images, all classes together: how varied a set of
+    images is as a whole (what an unconditional model can be asked; class_diversity is the per-class figure)."""
+    return float(torch.pdist(features[:limit].float()).mean())
 
 
 def psnr(x: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:

@@ -38,20 +38,59 @@ def replace_front_matter(card: str, lines: list[str]) -> str:
     return "\n".join(lines) + "\n" + card
 
 
+# The seed's other families (aegan/families.py): what the card says each one is, and its search tags.
+FAMILY_INTROS = {
+    "ae": ("An autoencoder for 28x28 {dataset} images: a deterministic encoder and a decoder trained on reconstruction "
+           "alone, unconditional. It is one of the seed's families, trained with the same data, sizes and batch as "
+           "the AE-GAN for the Compare tab; encoder and decoder are in `model.safetensors`.", ["autoencoder"]),
+    "vae": ("A variational autoencoder for 28x28 {dataset} images: a Gaussian encoder and a decoder trained on "
+            "reconstruction + KL, unconditional. It is one of the seed's families, trained with the same data, sizes "
+            "and batch as the AE-GAN for the Compare tab; encoder and decoder are in `model.safetensors`.", ["vae"]),
+    "gan": ("An unconditional GAN for 28x28 {dataset} images: a generator and a discriminator and no encoder, so it "
+            "cannot read an image (no reconstruction, repair or style). It is one of the seed's families, trained "
+            "with the same data, sizes and batch as the AE-GAN for the Compare tab; generator and discriminator are "
+            "in `model.safetensors`.", ["gan"]),
+}
+
+
 def write_model_card(folder: Path) -> Path:
     folder = Path(folder)
     config, training, metrics = (_read(folder / f) for f in ("config.json", "training.json", "metrics.json"))
     name = folder.name
     minutes = training.get("training_seconds", 0) / 60
     text = config.get("condition") == "text"
+    family = config.get("family", "aegan")
+    if family in FAMILY_INTROS:
+        intro, tags = FAMILY_INTROS[family]
+        intro = intro.format(dataset=config.get("dataset", "?"))
+        tags = [*tags, "image-generation"]
+    else:
+        intro = ("An AE-GAN (variational autoencoder + conditional GAN) for 28x28 "
+                 f"{config.get('dataset', '?')} images, "
+                 f"conditioned on a {config.get('condition', 'class')}. Encoder, generator and discriminator are in "
+                 "`model.safetensors`; `config.json` holds every architecture number.")
+        tags = ["gan", "vae", "conditional-gan", "image-generation", *(["text-to-image"] if text else [])]
+    stages = {"ae": f"{training.get('autoencoder_steps', '?')} autoencoder steps (reconstruction only).",
+              "vae": f"{training.get('autoencoder_steps', '?')} VAE steps (reconstruction + KL).",
+              "gan": f"{training.get('gan_steps', '?')} GAN steps (no autoencoder stage: there is no encoder)."}.get(
+        family, f"{training.get('autoencoder_steps', '?')} autoencoder steps, then {training.get('gan_steps', '?')} "
+                "GAN steps.")
+    if family == "gan":
+        scale = (f"- Sampling draws z ~ N(0, I) times {config.get('z_scale', 1.0)}, the prior G was trained on (no "
+                 "encoder to calibrate a scale with).")
+    else:
+        scale = (f"- Sampling draws z ~ N(0, I) times {config.get('z_scale', 1.0)}: the scale at which generated "
+                 "images "
+                 f"spread{', class by class,' if family == 'aegan' else ''} as widely as real training images in the "
+                 "encoder's code space, calibrated at export on training images (`training/calibrate.py`).")
+    # A family's run folder is named after its preset (00003-fashion-mnist-vae): the one command that trains it again.
+    run = str(training.get("run", ""))
+    preset = run.split("-", 1)[1] if family in FAMILY_INTROS and "-" in run else ""
     lines = [
-        *front_matter(config.get("dataset", ""), "text-to-image" if text else "unconditional-image-generation",
-                      ["gan", "vae", "conditional-gan", "image-generation", *(["text-to-image"] if text else [])]),
+        *front_matter(config.get("dataset", ""), "text-to-image" if text else "unconditional-image-generation", tags),
         f"# {name}",
         "",
-        f"An AE-GAN (variational autoencoder + conditional GAN) for 28x28 {config.get('dataset', '?')} images, "
-        f"conditioned on a {config.get('condition', 'class')}. Encoder, generator and discriminator are in "
-        "`model.safetensors`; `config.json` holds every architecture number.",
+        intro,
         "",
         "```python",
         "from aegan.models import load_model",
@@ -61,16 +100,14 @@ def write_model_card(folder: Path) -> Path:
         "## Data seen",
         f"- {training.get('data', 'unknown')}",
         f"- {training.get('images_seen', 0):,} images drawn in {training.get('steps', 0):,} steps of "
-        f"{training.get('batch_size', '?')} ({training.get('epochs', '?')} epochs): "
-        f"{training.get('autoencoder_steps', '?')} autoencoder steps, then {training.get('gan_steps', '?')} GAN steps.",
+        f"{training.get('batch_size', '?')} ({training.get('epochs', '?')} epochs): {stages}",
         "- No test image was used for training.",
         "",
         "## Training",
         f"- {minutes:.1f} minutes of training on {training.get('device', '?')} (run `{training.get('run', '?')}`).",
-        "- Reproduce: see the README (`python -m training train --preset ...`).",
-        f"- Sampling draws z ~ N(0, I) times {config.get('z_scale', 1.0)}: the scale at which generated images "
-        "spread, class by class, as widely as real training images in the encoder's code space, calibrated at "
-        "export on training images (`training/calibrate.py`).",
+        "- Reproduce: " + (f"`python -m training train --preset {preset}` (see the README)." if preset
+                           else "see the README (`python -m training train --preset ...`)."),
+        scale,
         "",
         "## Metrics",
     ]
@@ -85,7 +122,9 @@ def write_model_card(folder: Path) -> Path:
     else:
         lines.append("Not measured yet: run `python -m aegan evaluate`.")
     if (folder / "samples.png").exists():
-        lines += ["", "## Samples", "One row per class, fixed noise:", "", "![samples](samples.png)"]
+        what = "One row per class, fixed noise:" if config.get("condition", "class") != "none" else \
+            "Fixed noise (an unconditional model: the rows are not classes):"
+        lines += ["", "## Samples", what, "", "![samples](samples.png)"]
     if film := film_summary(folder):
         lines += ["", "## Training film", film]
     path = folder / "README.md"

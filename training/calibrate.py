@@ -10,6 +10,10 @@ average over classes is stored in config.json as `z_scale`, and `aegan.pipeline.
     python -m training.calibrate --model checkpoints/fashion-mnist-cgan   # rewrites config.json's z_scale
 
 Export calls `calibrate_z_scale` too, after the BatchNorm statistics are measured.
+
+The unconditional AE and VAE (aegan/families.py) are calibrated the same way with all images as one group, over
+a wider range of scales (an AE's codes have no prescribed spread at all); the GAN has no encoder to measure with
+and keeps 1.0, the scale it was trained at.
 """
 
 from __future__ import annotations
@@ -30,12 +34,16 @@ from aegan.models import AEGAN, load_model
 from .state import atomic_write_text
 
 SCALES = [round(0.8 + 0.05 * i, 2) for i in range(17)]  # 0.8 .. 1.6
+FAMILY_SCALES = [round(0.25 * 2 ** (i / 8), 3) for i in range(41)]  # 0.25 .. 8, 9% apart: the AE and the VAE
 
 
 @torch.no_grad()
 def class_spread(model: AEGAN, x: torch.Tensor, y: torch.Tensor, batch: int = 1000) -> torch.Tensor:
-    """Total variance of E's mean codes per class: x [N,1,28,28], y [N] -> [K] (NaN for absent classes)."""
+    """Total variance of E's mean codes per class: x [N,1,28,28], y [N] -> [K] (NaN for absent classes); an
+    unconditional model's images are one group: -> [1]."""
     codes = torch.cat([model.encode(chunk)[0] for chunk in x.split(batch)])  # [N, L]
+    if model.config.condition == "none":
+        return codes.var(0).sum()[None]
     return torch.stack([codes[y == k].var(0).sum() if (y == k).sum() > 1 else torch.tensor(float("nan"))
                         for k in range(model.config.num_classes)])
 
@@ -46,7 +54,11 @@ def calibrate_z_scale(model: AEGAN, data, conditions, *, seed: int = 0, count: i
     """-> (z scale, [(scale, mean over classes of generated / real spread)]) on `count` training images.
 
     `conditions` is training.conditions.ClassConditions or TextConditions (for_classes gives G's input).
+    A model without an encoder (the GAN) -> (1.0, []).
     """
+    if model.encoder is None:
+        return 1.0, []
+    scales = SCALES if model.config.family == "aegan" else FAMILY_SCALES
     model.eval()
     g = torch.Generator().manual_seed(seed)
     idx = torch.randperm(len(data.labels), generator=g)[:count]
@@ -55,15 +67,17 @@ def calibrate_z_scale(model: AEGAN, data, conditions, *, seed: int = 0, count: i
     condition = conditions.for_classes(y, g)
     z = torch.randn(len(y), model.config.latent_dim, generator=g)
     curve = []
-    for scale in SCALES:
+    for scale in scales:
         x = torch.cat([model.decode(zc * scale, cc) for zc, cc in zip(z.split(batch), condition.split(batch))])
         ratio = (class_spread(model, x, y, batch) / real).nanmean().item()
         curve.append((scale, round(ratio, 4)))
+        if scales is FAMILY_SCALES and ratio >= 1.0:  # the long range: stop once the spread is reached
+            break
     # The first scale at which the ratio reaches 1, interpolated linearly from the one before it.
     for (s0, r0), (s1, r1) in zip(curve, curve[1:]):
         if r0 <= 1.0 <= r1:
             return round(s0 + (1.0 - r0) * (s1 - s0) / max(r1 - r0, 1e-9), 2), curve
-    return (SCALES[0] if curve[0][1] > 1.0 else SCALES[-1]), curve
+    return (scales[0] if curve[0][1] > 1.0 else scales[-1]), curve
 
 
 def with_config(model: AEGAN, **changes) -> AEGAN:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from aegan.config import ModelConfig
+from aegan.errors import InputError
 
 
 @dataclass
@@ -37,6 +38,16 @@ class TrainConfig:
     init_from: str | None = None  # checkpoint folder to warm-start from (matching tensors only)
     data_folder: str | None = None  # your own images, one subfolder per class (training/own.py), instead of dataset's
 
+    def __post_init__(self) -> None:
+        # A family trains only the stages of its parts (aegan/families.py): the AE and the VAE have no D, the GAN no E.
+        family = self.model.family if isinstance(self.model, ModelConfig) else "aegan"
+        if family in ("ae", "vae") and self.gan_steps:
+            raise InputError(f"the {family.upper()} has no discriminator, so no GAN stage: gan steps must be 0, "
+                             f"not {self.gan_steps}")
+        if family == "gan" and self.ae_steps:
+            raise InputError(f"the GAN has no encoder, so no autoencoder stage: autoencoder steps must be 0, "
+                             f"not {self.ae_steps}")
+
     @property
     def total_steps(self) -> int:
         return self.ae_steps + self.gan_steps
@@ -52,6 +63,8 @@ class TrainConfig:
         return cls(**data)
 
 
+AE_STEPS, GAN_STEPS = 8000, 4000  # the families' budgets (see the presets)
+VAE_KL_WEIGHT = 0.1
 TINY = ModelConfig(dataset="synthetic", latent_dim=8, base_channels=8, condition_dim=8, discriminator_features=16)
 
 PRESETS: dict[str, dict] = {
@@ -68,11 +81,32 @@ PRESETS: dict[str, dict] = {
                                export_name="fashion-mnist-text2img"),
     "mnist-text": dict(dataset="mnist", ae_steps=500, gan_steps=2500, model=ModelConfig(condition="text"),
                        init_from="checkpoints/mnist-cgan", export_name="mnist-text2img"),
+    # The seed's other families (issue 18), for the Compare tab: the same data, the same E/G/D sizes and batch as
+    # "fashion-mnist", each training only the parts it has (aegan/families.py), in about 20 minutes on ONE CPU
+    # thread each (estimated from step times measured on a busy machine, README "The seed's families"): a third of
+    # the AE-GAN's hour each, so all three fit in an hour on two cores. The AE and VAE take as many steps as the
+    # AE-GAN's two stages together (8,000, ~8.5 epochs); the GAN takes 4,000 (~4.3 epochs), two thirds of the
+    # AE-GAN's 6,000 GAN steps, which start from a trained decoder: comparable in time, not in GAN steps.
+    # Autoencoder: reconstruction only (z = E's mean, no KL, no class head).
+    "fashion-mnist-ae": dict(dataset="fashion-mnist", ae_steps=AE_STEPS, gan_steps=0, kl_weight=0.0, class_weight=0.0,
+                             model=ModelConfig(family="ae"), export_name="fashion-mnist-ae"),
+    # VAE: reconstruction + KL with kl_weight VAE_KL_WEIGHT, a Gaussian decoder of sigma sqrt(VAE_KL_WEIGHT / 2) on the
+    # [-1, 1] scale (the AE-GAN's stage 1 uses 0.02, sigma 0.1: close to an AE); no class head.
+    "fashion-mnist-vae": dict(dataset="fashion-mnist", ae_steps=AE_STEPS, gan_steps=0, kl_weight=VAE_KL_WEIGHT,
+                              class_weight=0.0, model=ModelConfig(family="vae"), export_name="fashion-mnist-vae"),
+    # GAN: unconditional, D and G's adversarial losses only, with the AE-GAN's D (minibatch standard deviation on).
+    "fashion-mnist-gan": dict(dataset="fashion-mnist", ae_steps=0, gan_steps=GAN_STEPS,
+                              model=ModelConfig(family="gan", minibatch_std=4), export_name="fashion-mnist-gan"),
     # A few seconds on synthetic strokes, for tests and smoke runs.
     "tiny": dict(dataset="synthetic", batch_size=16, ae_steps=2, gan_steps=2, log_every=1, model=TINY),
     "tiny-text": dict(dataset="synthetic", batch_size=16, ae_steps=2, gan_steps=2, log_every=1,
                       model=ModelConfig(condition="text", **{k: getattr(TINY, k) for k in
                                         ("latent_dim", "base_channels", "condition_dim", "discriminator_features")})),
+    **{f"tiny-{family}": dict(dataset="synthetic", batch_size=16, ae_steps=0 if family == "gan" else 4,
+                              gan_steps=4 if family == "gan" else 0, log_every=1,
+                              model=ModelConfig(family=family, **{k: getattr(TINY, k) for k in
+                                                ("latent_dim", "base_channels", "discriminator_features")}))
+       for family in ("ae", "vae", "gan")},
 }
 
 

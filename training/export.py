@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aegan.data import load_dataset
 from aegan.images import to_tensor
-from aegan.latent import compute_directions, save_directions
+from aegan.latent import DIRECTIONS_FILE, compute_directions, save_directions
 import torch
 
 from aegan.models import AEGAN, ConditionalBatchNorm
@@ -49,7 +49,8 @@ def calibrate_statistics(model: AEGAN, data, conditions, *, seed: int = 0, count
     During training the running averages mixed real and generated images (in E) and prior and encoded
     codes (in G), which fit neither. Here, with the weights frozen: E's statistics on real training
     images; G's prior statistics on z ~ N(0, I) with random conditions; G's encoded statistics on E(x)
-    with the conditions of those images.
+    with the conditions of those images. A model without an encoder (the GAN) has prior statistics only, which
+    also serve as its encoded ones.
     """
     g = torch.Generator().manual_seed(seed)
     x = to_tensor(data.images[:count])
@@ -60,7 +61,7 @@ def calibrate_statistics(model: AEGAN, data, conditions, *, seed: int = 0, count
         norm.momentum = None  # a plain average over all calibration batches
     model.train()
     codes = []
-    for chunk in idx.split(batch):  # E on real images (and keep the codes for G's encoded statistics)
+    for chunk in idx.split(batch) if model.encoder is not None else ():  # E on real images (codes kept for G)
         codes.append(model.encoder(x[chunk])[0])
     for chunk in idx.split(batch):  # G on prior codes
         y = torch.randint(0, model.config.num_classes, (len(chunk),), generator=g)
@@ -71,6 +72,10 @@ def calibrate_statistics(model: AEGAN, data, conditions, *, seed: int = 0, count
         m.norm.reset_running_stats()
     for chunk, z in zip(idx.split(batch), codes):  # G on encoded codes
         model.generator(z, conditions.real(chunk, g))
+    if not codes:  # no encoder: nothing is ever decoded from an encoded code; keep both sets equal
+        for m, (mean, var) in zip(generator_norms, prior):
+            m.norm.running_mean.copy_(mean)
+            m.norm.running_var.copy_(var)
     for m, (mean, var) in zip(generator_norms, prior):
         m.encoded_mean.copy_(m.norm.running_mean)
         m.encoded_var.copy_(m.norm.running_var)
@@ -123,7 +128,10 @@ def _write(model: AEGAN, cfg, state, run_dir: Path, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     _save_pretrained_atomically(model, out_dir)
     data = load_dataset(cfg.dataset, "train")
-    save_directions(out_dir, compute_directions(model, to_tensor(data.images[:10_000])))
+    if model.encoder is not None:  # the main directions of E's codes (the GAN has no encoder, so none)
+        save_directions(out_dir, compute_directions(model, to_tensor(data.images[:10_000])))
+    else:
+        (out_dir / DIRECTIONS_FILE).unlink(missing_ok=True)  # an earlier export's would belong to other weights
     images_seen = state.get("images_seen", state["step"] * min(cfg.batch_size, len(data)))
     training = {
         "data": data.source,

@@ -4,6 +4,11 @@ Stage 1 trains E and G as a conditional VAE (reconstruction + KL + E's class los
 decoder into a GAN generator: D learns real vs fake (and real-with-wrong-condition as fake), G learns to
 fool D with the non-saturating loss and to make E recognise the class it drew, and the stage-1 loss is
 kept so that E stays an inverse of G (what repair, drawings and style transfer rely on).
+
+The seed's other families (config.model.family, aegan/families.py) train the parts they have with the same code:
+the autoencoder and the VAE run stage 1 alone (the AE with z = E's mean and no KL, neither with a class loss:
+their encoders have no class head), the GAN runs stage 2 alone with D's and G's adversarial losses only (no
+encoder, so no reconstruction and no class recognition; no condition, so no mismatched pairs).
 """
 
 from __future__ import annotations
@@ -35,15 +40,23 @@ from .state import atomic_write_bytes, atomic_write_text, load_state, load_weigh
 def autoencoder_loss(model: AEGAN, x: torch.Tensor, y: torch.Tensor, condition: torch.Tensor, cfg: TrainConfig,
                      noise: torch.Tensor):
     """x [B,1,28,28], class y [B], G's condition for x -> (loss, parts). `noise` [B, L] is the
-    reparameterisation epsilon."""
+    reparameterisation epsilon. The AE: reconstruction of E's mean alone; the VAE: plus KL; the AE-GAN: plus
+    E's class loss."""
+    family = model.config.family
     mean, logvar, logits = model.encoder(x)
-    z = mean + torch.exp(0.5 * logvar) * noise
+    z = mean if family == "ae" else mean + torch.exp(0.5 * logvar) * noise
     reconstruction = model.generator(z, condition)
     mse = F.mse_loss(reconstruction, x)
-    kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).sum(dim=1).mean()  # nats per image
-    ce = F.cross_entropy(logits, y)
-    loss = mse + cfg.kl_weight * kl / x[0].numel() + cfg.class_weight * ce
-    return loss, {"mse": mse.item(), "kl": kl.item(), "class_ce": ce.item()}
+    loss, parts = mse, {"mse": mse.item()}
+    if family != "ae":
+        kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).sum(dim=1).mean()  # nats per image
+        loss = loss + cfg.kl_weight * kl / x[0].numel()
+        parts["kl"] = kl.item()
+    if family == "aegan":
+        ce = F.cross_entropy(logits, y)
+        loss = loss + cfg.class_weight * ce
+        parts["class_ce"] = ce.item()
+    return loss, parts
 
 
 def _step_noise(cfg: TrainConfig, step: int, batch: int, device: torch.device, rank: int = 0):
@@ -143,12 +156,17 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
         warm_start(model, cfg.init_from)
     model = model.to(device).train()
     ema = copy.deepcopy(model).eval()
-    encoder_generator = list(model.encoder.parameters()) + list(model.generator.parameters())
+    # A family has only its parts (aegan/families.py): the GAN no encoder, the AE and the VAE no discriminator.
+    encoder_generator = [*(model.encoder.parameters() if model.encoder is not None else ()),
+                         *model.generator.parameters()]
     ae_optimizer = torch.optim.Adam(encoder_generator, lr=cfg.ae_lr)
     eg_optimizer = torch.optim.Adam(encoder_generator, lr=cfg.gan_lr, betas=cfg.adam_betas)
     d_lr = cfg.gan_lr if cfg.d_lr is None else cfg.d_lr
-    d_optimizer = torch.optim.Adam(model.discriminator.parameters(), lr=d_lr, betas=cfg.adam_betas)
-    optimizers = {"ae": ae_optimizer, "eg": eg_optimizer, "d": d_optimizer}
+    d_optimizer = torch.optim.Adam(model.discriminator.parameters(), lr=d_lr, betas=cfg.adam_betas) \
+        if model.discriminator is not None else None
+    optimizers = {"ae": ae_optimizer, "eg": eg_optimizer}
+    if d_optimizer is not None:
+        optimizers["d"] = d_optimizer
 
     step, elapsed, images_seen, film_record = 0, 0.0, 0, None
     state = distributed.broadcast_object(load_state(run_dir) if main else None)
@@ -169,11 +187,12 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
     saved_step = step if (run_dir / "state.pt").exists() else None
     distributed.sync_module(model)
     distributed.sync_module(ema)
-    objectives = {  # each wrapped in DDP when several processes train
-        "ae": Objective(model, functools.partial(_autoencoder_objective, cfg=cfg)),
-        "d": Objective(model, functools.partial(discriminator_loss, cfg=cfg)),
-        "eg": Objective(model, functools.partial(generator_loss, cfg=cfg)),
-    }
+    objectives = {}  # each wrapped in DDP when several processes train; a family only has the stages of its parts
+    if model.encoder is not None:
+        objectives["ae"] = Objective(model, functools.partial(_autoencoder_objective, cfg=cfg))
+    if model.discriminator is not None:
+        objectives["d"] = Objective(model, functools.partial(discriminator_loss, cfg=cfg))
+        objectives["eg"] = Objective(model, functools.partial(generator_loss, cfg=cfg))
     objectives = {k: distributed.wrap(v, device, uses_all_parameters=k == "eg") for k, v in objectives.items()}
 
     def checkpoint() -> None:
@@ -294,17 +313,19 @@ def discriminator_loss(model: AEGAN, x, noise, cfg: TrainConfig):
         fake = G(noise["z"], noise["fake"])
     d_real, d_fake = D(x, noise["real"]), D(fake, noise["fake"])
     d_loss = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
-    if cfg.mismatch_weight > 0:
+    if cfg.mismatch_weight > 0 and model.config.condition != "none":  # an unconditional D has no pairs to mismatch
         d_loss = d_loss + cfg.mismatch_weight * F.softplus(D(x, noise["mismatched"])).mean()
     return d_loss, d_real, d_fake
 
 
 def generator_loss(model: AEGAN, x, y, noise, cfg: TrainConfig):
     """G and E's loss: fool D (non-saturating), make E recognise the class G was asked for, keep
-    reconstructing. Returns (loss, parts)."""
+    reconstructing. Returns (loss, parts). The GAN, which has no E, has the adversarial loss alone."""
     E, G, D = model.encoder, model.generator, model.discriminator
     fake = G(noise["z"], noise["fake"])
     adversarial = F.softplus(-D(fake, noise["fake"])).mean()
+    if E is None:
+        return cfg.adversarial_weight * adversarial, {"g_adv": adversarial.item()}
     aux = F.cross_entropy(E(fake)[2], noise["y"])
     ae_loss, parts = autoencoder_loss(model, x, y, noise["real"], cfg, noise["eps"])
     eg_loss = cfg.adversarial_weight * adversarial + cfg.aux_class_weight * aux + cfg.reconstruction_weight * ae_loss
@@ -326,8 +347,9 @@ def gan_step(objectives: dict, eg_optimizer, d_optimizer, x, y, noise) -> dict[s
     eg_optimizer.zero_grad(set_to_none=True)
     eg_loss.backward()
     eg_optimizer.step()
+    adversarial = {k: parts.pop(k) for k in ("g_adv", "g_aux") if k in parts}  # the GAN has no g_aux
     return {"d_loss": d_loss.item(), "d_loss_real": F.softplus(-d_real).mean().item(),
-            "d_loss_fake": F.softplus(d_fake).mean().item(), "g_adv": parts.pop("g_adv"), "g_aux": parts.pop("g_aux"),
+            "d_loss_fake": F.softplus(d_fake).mean().item(), **adversarial,
             "d_real": torch.sigmoid(d_real).mean().item(), "d_fake": torch.sigmoid(d_fake).mean().item(), **parts}
 
 
