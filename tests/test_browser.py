@@ -347,5 +347,9 @@ def test_compare_models_and_click_the_latent_map(app: Page, screenshot_dir):
     expect(page.locator("#compare-drawn-ae img")).not_to_have_attribute("src", first)
     click(page.locator("#compare-map-vae img"), 0.5, 0.5)  # the VAE's map answers for itself
     expect(page.locator("#compare-click-vae")).to_contain_text("The VAE's decoder at")
+    for strip in ("sample-ae", "sample-vae", "sample-gan", "sample-aegan", "walk-ae", "walk-vae", "walk-aegan"):
+        picture = page.locator(f"#compare-{strip} img")
+        picture.scroll_into_view_if_needed()  # the page loads images lazily, as they come into view
+        page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
     if shipped_families():  # only the real models make a screenshot worth showing
         screenshot(page, screenshot_dir / "compare.png")
