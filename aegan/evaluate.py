@@ -90,6 +90,8 @@ def evaluate_model(folder: Path, *, samples: int | None = None, device: torch.de
         "encoder_class_accuracy": float((probabilities.argmax(1) == yb).float().mean()),
         "sample_64_ms": time_sampling(model),
         "generated_images": n, "held_out_images": len(yb), "reference_images": len(ya),
+        # the figures every family has (family_figures), for the Compare tab and the families' comparison
+        **overall_figures(features_fake, predicted_fake, features_b, predicted_b, config.num_classes),
     }
     rows = [
         ("class accuracy of samples (classifier)", f"{values['class_accuracy']:.3f}", f"{values['class_accuracy_real']:.3f}"),
@@ -381,25 +383,32 @@ def family_figures(model, classifier, reference, held_out, *, samples: int | Non
     features_fake, predicted_fake = classify(classifier, x_fake)
     precision, recall = precision_recall(features_a, features_fake)
     precision_real, recall_real = precision_recall(features_a, features_b)
-    shares = torch.bincount(predicted_fake, minlength=k).float() / len(predicted_fake)
-    shares_real = torch.bincount(predicted_b, minlength=k).float() / len(predicted_b)
     values = {
         "frechet_distance": frechet_distance(features_fake, features_a),
         "frechet_distance_real": frechet_distance(features_b, features_a),
         "precision": precision, "precision_real": precision_real, "recall": recall, "recall_real": recall_real,
-        "diversity_all": diversity(features_fake, DIVERSITY_IMAGES),
-        "diversity_all_real": diversity(features_b, DIVERSITY_IMAGES),
-        "class_shares": [round(float(s), 4) for s in shares],
-        "rarest_class_share": float(shares.min() * k), "rarest_class_share_real": float(shares_real.min() * k),
+        **overall_figures(features_fake, predicted_fake, features_b, predicted_b, k),
         "class_accuracy_real": float((predicted_b == yb).float().mean()),
         "generated_images": n, "held_out_images": len(yb), "reference_images": len(xa),
     }
-    values["diversity_ratio_all"] = values["diversity_all"] / values["diversity_all_real"]
     if has_encoder(model):
         reconstruction = reconstruct(model, xb)
         values["reconstruction_psnr_db"] = mean_psnr(reconstruction, xb)
         values["reconstruction_class_accuracy"] = float((classify(classifier, reconstruction)[1] == yb).float().mean())
     values["sample_64_ms"] = time_sampling(model)
+    return values
+
+
+def overall_figures(features_fake, predicted_fake, features_real, predicted_real, k: int) -> dict:
+    """Samples against held-out real images as wholes, classes pooled: diversity over all images (and its ratio) and
+    the classifier's rarest class among them (its share times k: 1 = every class as often as the others)."""
+    shares = torch.bincount(predicted_fake, minlength=k).float() / len(predicted_fake)
+    shares_real = torch.bincount(predicted_real, minlength=k).float() / len(predicted_real)
+    values = {"diversity_all": diversity(features_fake, DIVERSITY_IMAGES),
+              "diversity_all_real": diversity(features_real, DIVERSITY_IMAGES),
+              "class_shares": [round(float(s), 4) for s in shares],
+              "rarest_class_share": float(shares.min() * k), "rarest_class_share_real": float(shares_real.min() * k)}
+    values["diversity_ratio_all"] = values["diversity_all"] / values["diversity_all_real"]
     return values
 
 
@@ -521,7 +530,8 @@ def evaluate_families(dataset: str = "fashion-mnist", *, samples: int | None = N
                       device: torch.device | None = None) -> dict[str, dict]:
     """`python -m aegan evaluate --only families`: every family of `dataset` measured alike (family_figures). With
     `write`: the AE's, VAE's and GAN's metrics.json, cards, sections of docs/RESULTS.md and sample figures, and the
-    comparison section; the AE-GAN's card is left as the full evaluation wrote it."""
+    comparison section. The AE-GAN's card is left as the full evaluation wrote it; its metrics.json gains the figures
+    it lacks (a file from before the families), so that the Compare tab reads the same figures for all four."""
     classifier = load_classifier(dataset)
     reference, held_out, test = test_halves(dataset)
     figures, trained, missing, results = {}, {}, [], {}
@@ -534,6 +544,10 @@ def evaluate_families(dataset: str = "fashion-mnist", *, samples: int | None = N
             raise InputError(f"{folder}: expected the {NAMES[f]}, found the {NAMES[family(model)]}")
         figures[f] = family_figures(model, classifier, reference, held_out, samples=samples)
         trained[f] = json.loads((folder / "training.json").read_text()) if (folder / "training.json").exists() else {}
+        if f == "aegan" and write and (folder / "metrics.json").exists():
+            result = json.loads((folder / "metrics.json").read_text())
+            result["values"] = {**figures[f], **result.get("values", {})}  # only what it lacks
+            (folder / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
         if f != "aegan":
             values = {**figures[f], "family": f}
             results[folder.name] = {"command": COMMAND, "machine": machine(), "values": values,

@@ -265,8 +265,12 @@ def test_families_are_measured_alike(trained, tmp_path, monkeypatch):
     monkeypatch.setattr(metrics, "CLASSIFIERS_DIR", tmp_path / "classifiers")
     monkeypatch.setattr(evaluate, "CHECKPOINTS", checkpoints)
     monkeypatch.setattr(evaluate, "RESULTS", tmp_path / "docs" / "RESULTS.md")
+    old = {"values": {"frechet_distance": 123.0}, "rows": [], "notes": []}  # the AE-GAN's, from before the families
+    (checkpoints / "synthetic-cgan" / "metrics.json").write_text(json.dumps(old))
     found = evaluate.evaluate_families("synthetic", samples=40)
     assert not found["missing"] and set(found["figures"]) == {"ae", "vae", "gan", "aegan"}
+    merged = json.loads((checkpoints / "synthetic-cgan" / "metrics.json").read_text())["values"]
+    assert merged["frechet_distance"] == 123.0 and "diversity_ratio_all" in merged  # gains only what it lacked
     for kind in ("ae", "vae", "gan"):
         result = json.loads((checkpoints / f"synthetic-{kind}" / "metrics.json").read_text())
         values = result["values"]
