@@ -19,6 +19,7 @@ Errors are one line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -43,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = commands.add_parser("sample", help="class-conditional samples to an .npz file")
     s.add_argument("--model", required=True, help="checkpoint folder or Hub repo id")
     s.add_argument("--n", type=int, required=True, help="number of images (1..10000)")
-    s.add_argument("--label", type=int, help="class id; default: n spread evenly over the classes")
+    s.add_argument("--label", help="class id, or class name as the model names it (its config.json's class_names); "
+                                   "default: n spread evenly over the classes")
     s.add_argument("--seed", type=int, default=0, help="0 to 2**64 - 1")
     s.add_argument("--truncation", type=float, default=1.0, help="scale of z (0..2); below 1 = safer, less varied")
     s.add_argument("--out", type=Path, required=True)
@@ -146,10 +148,25 @@ def _sample(args) -> int:
     from .pipeline import sample
 
     model = load_model(args.model, pick_device(args.device))
-    x, y = sample(model, args.n, labels=args.label, seed=args.seed, truncation=args.truncation)
+    label = None if args.label is None else _class_id(model, args.label)
+    x, y = sample(model, args.n, labels=label, seed=args.seed, truncation=args.truncation)
     save_npz(args.out, images=to_uint8(x), labels=y.numpy().astype(np.int64))
-    print(f"wrote {len(y)} images to {args.out}", file=sys.stderr)
+    names = ", ".join(f"{k} = {name}" for k, name in enumerate(model.class_names))
+    if model.config.condition == "none":  # the AE, VAE and GAN are not asked for a class
+        names = "-1: an unconditional model has no class to ask for"
+    print(f"wrote {len(y)} images to {args.out} (labels: {names})", file=sys.stderr)
     return 0
+
+
+def _class_id(model, label: str) -> int:
+    """--label: a class id (range-checked by the pipeline), or one of the model's class names (any case)."""
+    text = label.strip()
+    if re.fullmatch(r"-?[0-9]+", text):
+        return int(text)
+    names = [name.casefold() for name in model.class_names]
+    if text.casefold() in names:
+        return names.index(text.casefold())
+    raise InputError(f"this model has no class named {shown(label)}; its classes: {', '.join(model.class_names)}")
 
 
 def _reconstruct(args) -> int:

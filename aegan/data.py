@@ -7,6 +7,8 @@ Sources, offline first:
   class is held out as the test split (2,000), the rest (8,000) is train. Without it, torchvision's
   full download (60k/10k) is used when the network allows.
 - synthetic: ten classes of simple strokes, generated on the fly, for tests.
+- your own folder (`load_folder`): one subfolder of images per class, any format and size, each image converted
+  as the app converts an upload (aegan.images.read_image_file); what cannot be read is reported and skipped.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -50,10 +53,11 @@ class Dataset:
     images: np.ndarray  # uint8 [N, 28, 28]
     labels: np.ndarray  # int64 [N]
     source: str  # a sentence saying exactly which images these are (goes into model cards)
+    classes: list[str] = field(default_factory=list)  # names of the classes of your own images (else the dataset's)
 
     @property
     def class_names(self) -> list[str]:
-        return CLASS_NAMES[self.name]
+        return list(self.classes) or CLASS_NAMES[self.name]
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -154,3 +158,104 @@ def _synthetic(split: str, per_class: int = 32):
             images.append((stroke * 255).astype(np.uint8))
             labels.append(k)
     return np.stack(images), np.asarray(labels), f"synthetic strokes, {split} split, {10 * per_class} images"
+
+
+# --- your own images: a folder with one subfolder per class ---------------------------------------------------
+
+MIN_OWN_IMAGES = 20  # fewer images than this teach a model nothing it did not know
+MAX_OWN_CLASSES = 10  # as many classes as the shipped models have
+SKIPPED_SHOWN = 20  # a report lists this many skipped files, then says how many more
+
+
+@dataclass
+class FolderReport:
+    """What `load_folder` read: the images, and each file it skipped with why (paths relative to the folder)."""
+
+    data: Dataset
+    skipped: list[tuple[str, str]]
+
+    def summary(self) -> str:
+        """A few lines for a person: what was read, per class, and which files were skipped and why."""
+        data = self.data
+        counts = ", ".join(f"{name} {int((data.labels == k).sum())}" for k, name in enumerate(data.class_names))
+        lines = [f"read {len(data):,} images in {len(data.class_names)} classes ({counts})"]
+        if self.skipped:
+            lines.append(f"skipped {len(self.skipped):,} file{'s' if len(self.skipped) > 1 else ''}:")
+            lines += [f"  {path}: {why}" for path, why in self.skipped[:SKIPPED_SHOWN]]
+            if len(self.skipped) > SKIPPED_SHOWN:
+                lines.append(f"  ... and {len(self.skipped) - SKIPPED_SHOWN:,} more")
+        return "\n".join(lines)
+
+
+def check_own_images(labels: np.ndarray, class_names: list[str], where: str) -> None:
+    """The rules for training on your own images (the command line's folder and the app's uploads): 2 to
+    MAX_OWN_CLASSES classes, each with an image, and at least MIN_OWN_IMAGES images. `where` names them."""
+    k, n = len(class_names), len(labels)
+    if k > MAX_OWN_CLASSES:
+        raise InputError(f"{where}: {k} classes, and the limit is {MAX_OWN_CLASSES}")
+    if k < 2:
+        raise InputError(f"{where}: {k} class{'' if k == 1 else 'es'}, and a conditional model needs at least 2 "
+                         "(one subfolder or label per class)")
+    if n < MIN_OWN_IMAGES:
+        raise InputError(f"{where}: {n} usable image{'' if n == 1 else 's'}, and at least {MIN_OWN_IMAGES} are needed")
+    counts = np.bincount(np.asarray(labels, dtype=np.int64), minlength=k)
+    empty = [name for name, count in zip(class_names, counts) if not count]
+    if empty:
+        raise InputError(f"{where}: class {empty[0]!r} has no usable image")
+
+
+def load_folder(folder: str | os.PathLike) -> FolderReport:
+    """Your own images: `folder` holds one subfolder per class (the class names are the subfolder names, in
+    sorted order = class ids), each holding images of any format Pillow reads and any size up to 4096x4096.
+
+    Each image is converted exactly as the app converts an upload (aegan.images.read_image_file). A file that
+    cannot be used (not an image, empty, damaged, too large, an unreadable mode, blank) is skipped and listed
+    in the report with why, as is anything outside a class subfolder; the folder as a whole must pass
+    `check_own_images`, else an InputError of one line.
+    """
+    from PIL import Image
+
+    from .images import read_image_file
+
+    root = Path(folder)
+    if not root.exists():
+        raise InputError(f"{root}: no such folder")
+    if not root.is_dir():
+        raise InputError(f"{root} is a file; give a folder with one subfolder of images per class")
+    skipped: list[tuple[str, str]] = []
+    classes = []
+    for entry in sorted(root.iterdir()):
+        if entry.is_dir() and not entry.name.startswith("."):
+            classes.append(entry)
+        else:
+            skipped.append((entry.name, "a hidden folder" if entry.is_dir() else
+                            "not inside a class subfolder (each class's images go in a subfolder named after it)"))
+    if not classes:
+        raise InputError(f"{root} has no subfolders; put each class's images in a subfolder named after the class")
+    if len(classes) > MAX_OWN_CLASSES:
+        raise InputError(f"{root}: {len(classes)} class subfolders, and the limit is {MAX_OWN_CLASSES}")
+    images, labels = [], []
+    for k, subfolder in enumerate(classes):
+        for path in sorted(subfolder.iterdir()):
+            where = f"{subfolder.name}/{path.name}"
+            if path.is_dir():
+                skipped.append((where, "a folder inside a class folder (its images are not read)"))
+                continue
+            try:
+                with warnings.catch_warnings():  # a large image is refused with a reason below, not a warning
+                    warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                    picture, _ = read_image_file(path)
+            except InputError as error:
+                skipped.append((where, str(error).split("; ")[0]))  # the reason, not the app's advice
+                continue
+            except OSError as error:  # unreadable: permissions, a dangling link
+                skipped.append((where, f"cannot be read ({error.strerror or type(error).__name__})"))
+                continue
+            images.append(picture)
+            labels.append(k)
+    names = [c.name for c in classes]
+    labels = np.asarray(labels, dtype=np.int64)
+    check_own_images(labels, names, str(root))
+    source = f"{len(labels):,} images of your own in {len(names)} classes, from the folder {root.name}"
+    data = Dataset(f"folder:{root.name}", "train", np.stack(images), labels, source, classes=names)
+    return FolderReport(data, skipped)

@@ -34,6 +34,7 @@ DECODE_ERRORS = (UnidentifiedImageError, Image.DecompressionBombError, OSError, 
 NOT_AN_IMAGE = "that file is not an image this app can read; upload a PNG, JPEG or WebP"
 DAMAGED = "that file is damaged or cut short, so it is not an image this app can read; save it again and re-upload it"
 MASK_NOT_FINITE = "the mask contains NaN or infinite values"
+INK_THRESHOLD = 24  # a prepared 28x28 image whose brightest pixel is below this is blank (nothing drawn)
 
 
 def to_tensor(images: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
@@ -158,6 +159,23 @@ def prepare_image(image: Image.Image | np.ndarray) -> tuple[np.ndarray, list[str
     except (ValueError, OSError, TypeError):  # a mode Pillow cannot convert (LAB, premultiplied alpha, ...)
         raise InputError(f"images in Pillow's {image.mode!r} mode cannot be read; send an RGB, RGBA or "
                          "grayscale image") from None
+
+
+def read_image_file(path: str | os.PathLike) -> tuple[np.ndarray, list[str]]:
+    """An image file on disk -> (uint8 [28, 28], notes), converted as the app converts an upload: its size read
+    from the header first (check_image_file), then prepare_image. InputError for anything that is not a usable
+    image: not an image, damaged, too large, a mode Pillow cannot convert, or blank (no ink after conversion)."""
+    check_image_file(path)
+    try:
+        with Image.open(path) as image:
+            picture, notes = prepare_image(image)
+    except InputError:
+        raise
+    except DECODE_ERRORS:
+        raise InputError(DAMAGED) from None
+    if picture.max() < INK_THRESHOLD:
+        raise InputError("the image is blank once made 28x28 (nothing drawn on it)")
+    return picture, notes
 
 
 def _upright(image: Image.Image) -> tuple[Image.Image, list[str]]:

@@ -239,10 +239,20 @@ PARAMS = {  # api_name -> [(parameter, a normal value)], in the order /gradio_ap
     "latent_map_click": [("dataset", "fashion-mnist"), ("family", "ae"), ("x", 0.5), ("y", 0.5)],
 }
 NEEDS_ENDPOINTS = {"interpolate", "move_along", "interpolate_gif"}  # these read the session's walk (gr.State)
+# Your images (ui/yours.py): a fine-tune needs the session's images first (prepare() adds 20 under two labels).
+PARAMS.update({
+    "add_images": [("label", "ring"), ("files", lambda f: [f["ring"]]), ("drawing", None)],
+    "clear_images": [],
+    "fine_tune": [("dataset", "mnist")],  # a tiny model, a few steps (the server's $AEGAN_LIVE=tiny)
+    "forget_model": [("dataset", "mnist")],
+    "nearest": [("dataset", "mnist"), ("seed", 0)],
+})
+NEEDS_IMAGES = {"fine_tune"}
 
 # Why Gradio, not the app, answers a case (public API only: issue 14). Each case marked expect="gradio" names one.
 TOO_FEW = "too few values: Gradio refuses the event before any callback runs"
-NOT_A_FILE = "not a file dict for an image or editor input: Gradio validates its file values before the callback"
+NOT_A_FILE = ("not a file dict for an image or editor input, or a list of them for a file input: Gradio validates "
+              "its file values before the callback")
 OUTSIDE = "a path outside Gradio's upload folder, marked as Gradio's file: Gradio refuses it before the callback"
 UNKNOWN_API = "no event has this api_name: Gradio's route answers"
 EXAMPLES_EVENT = "gr.Examples' own event: Gradio reads the example index, no callback of the app runs"
@@ -256,7 +266,7 @@ class Case:
     says: str | int = ""  # part of the message (error), of the outputs (complete), or the HTTP status
     data: Any = None  # a whole payload instead of PARAMS with changes (a list, or anything JSON can hold)
     raw: bytes | None = None  # the request body, as bytes
-    encode_first: bool = True  # for NEEDS_ENDPOINTS: set the endpoints in the session first
+    encode_first: bool = True  # for NEEDS_ENDPOINTS (NEEDS_IMAGES): set the endpoints (add images) in the session first
     short: int = 0  # leave this many values off the end
     extra: list = field(default_factory=list)  # values added at the end
     name: str = ""
@@ -429,6 +439,49 @@ CASES: list[Case] = [
     err("interpolate", "endpoints are not set", name="other-dataset", dataset="fashion-mnist"),  # encoded for mnist
     err("move_along", "endpoints are not set", name="other-dataset", dataset="fashion-mnist"),
     err("interpolate_gif", "endpoints are not set", name="other-dataset", dataset="fashion-mnist"),
+
+    # --- your images: labels, files of every kind, drawings; a fine-tune needs 20 images under 2 labels ---
+    ok("add_images", "1 image under 1 label", name="one-file"),
+    gradios("add_images", NOT_A_FILE, name="one-file-not-in-a-list", files=F("ring")),  # a multiple-file input
+    ok("add_images", "2 images under 1 label", name="a-file-and-a-drawing", drawing=drawing("seven")),
+    ok("add_images", "1 image under 1 label", name="drawing-only", files=None, drawing=drawing("seven")),
+    ok("add_images", "**ring**", name="label-spaces-collapse", label="  ring  "),
+    ok("add_images", "**🐱 cat**", name="label-emoji", label="🐱 cat"),
+    *[ok("add_images", "1 image under 1 label", name=kind, files=lambda f, kind=kind: [f[kind]])
+      for kind in ("rgba", "palette", "gray16", "gray-alpha", "bilevel", "cmyk", "jpeg", "4000x4000")],
+    err("add_images", "name the label first", label=None),
+    err("add_images", "name the label first", label=""),
+    err("add_images", "“Label” must be text", label=7),
+    err("add_images", "“Label” must be text", label=["ring"]),
+    err("add_images", "at most 40 characters, not 41", label="x" * 41),
+    err("add_images", "at most 40 characters, not 10,000", name="label-10k", label="x" * 10_000),
+    err("add_images", "control characters", label="ri\x00ng"),
+    err("add_images", "nothing to add", name="nothing", files=None),
+    err("add_images", "nothing to add", name="empty-list", files=[]),
+    err("add_images", "nothing to add", name="empty-drawing", files=None, drawing=drawing("transparent")),
+    err("add_images", "“notes.png”: that file is not an image this app can read", name="text-file",
+        files=lambda f: [f["ring"], f["text"]]),
+    *[err("add_images", "not an image this app can read", name=kind, files=lambda f, kind=kind: [f[kind]])
+      for kind in ("empty", "svg", "header-only", "truncated-png", "truncated-jpeg")],
+    *[err("add_images", "the limit is", name=kind, files=lambda f, kind=kind: [f[kind]])
+      for kind in ("bomb-header", "20000x20000", "4100x4100")],
+    err("add_images", "is blank once made 28x28", name="blank", files=lambda f: [f["transparent"]]),
+    err("add_images", "is blank once made 28x28", name="one-pixel", files=lambda f: [f["one-pixel"]]),
+    err("add_images", "there is room for 200 more images", name="201-files", files=lambda f: [f["ring"]] * 201),
+    # a file input (gr.File) wants every file marked, as an editor does: an unmarked path is Gradio's refusal too
+    gradios("add_images", NOT_A_FILE, name="outside-no-meta", files=[{"path": "/etc/passwd"}]),
+    err("add_images", "not an image this app can read", name="drawing-text", files=None, drawing=drawing("text")),
+    err("add_images", "must have at most 8 layers", name="drawing-9-layers", files=None,
+        drawing=lambda f: {"background": None, "layers": [f["mask-layer"]] * 9, "composite": None}),
+    ok("clear_images", "deleted", name="nothing-to-clear"),
+    Case("fine_tune", {}, "error", "add your images first", encode_first=False, name="no-images"),
+    ok("fine_tune", "**Done** in ", name="twenty-images"),
+    ok("forget_model", "You have no model of your own", name="none"),
+    ok("nearest", "Fine-tune a model on your images first", name="no-model"),
+    err("nearest", "“Seed” must be from 0 to 2,147,483,647, not -1", seed=-1),
+    err("nearest", "must be a finite number", seed=NAN),
+    err("nearest", "must be a number", seed="7"),
+    ok("nearest", "Fine-tune a model", name="seed-None-is-0", seed=None),
 
     # --- removing noise (the repair tab's second part) ---
     err("denoise", "both are 0", name="no-noise", sigma=0, percent=0),
@@ -626,10 +679,19 @@ def good_payload(api: str, files: dict) -> list:
     return Case(api).payload(files)
 
 
+def prepare(base: str, api: str, files: dict, session: str) -> None:
+    """What an endpoint reads from its session, set first: the walk's endpoints, or images under two labels."""
+    if api in NEEDS_ENDPOINTS:
+        assert call(base, "encode", good_payload("encode", files), session).kind == "complete"
+    if api in NEEDS_IMAGES:
+        for label, name in (("ring", "ring"), ("seven", "seven")):
+            assert call(base, "add_images", [label, [files[name]] * 10, None], session).kind == "complete"
+
+
 def run_case(base: str, case: Case, files: dict) -> Outcome:
     session = uuid.uuid4().hex
-    if case.api in NEEDS_ENDPOINTS and case.encode_first:
-        assert call(base, "encode", good_payload("encode", files), session).kind == "complete"
+    if case.encode_first:
+        prepare(base, case.api, files, session)
     if case.raw is not None:
         return call(base, case.api, None, raw=case.raw)
     return call(base, case.api, case.payload(files), session)
@@ -639,8 +701,7 @@ def still_serving(base: str, api: str, files: dict) -> None:
     """After a hostile case: the same endpoint answers a normal request, and so does the footer."""
     if api in PARAMS:
         session = uuid.uuid4().hex
-        if api in NEEDS_ENDPOINTS:
-            assert call(base, "encode", good_payload("encode", files), session).kind == "complete"
+        prepare(base, api, files, session)
         after = call(base, api, good_payload(api, files), session)
         assert after.kind == "complete", f"{api} stopped answering normal requests: {after}"
     assert call(base, "describe_device", []).kind == "complete"
@@ -711,6 +772,11 @@ GRADIOS_EVENTS = {"load_example": EXAMPLES_EVENT, "clicked_example": "Gradio bui
                   "latent_map_select_ae": "Gradio builds the click's event data first",  # latent_map_click: its twin
                   "latent_map_select_vae": "Gradio builds the click's event data first"}
 FILE_INPUTS = {"image", "imageeditor"}
+FILE_LISTS = {"file"}  # gr.File(file_count="multiple"): a list of file dicts, each marked as Gradio's
+
+
+def is_file_list(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) and v.get("meta") == META for v in value)
 
 
 def gradio_answers(event: dict, types: dict, data: list) -> str:
@@ -722,6 +788,9 @@ def gradio_answers(event: dict, types: dict, data: list) -> str:
     if event.get("api_name") in GRADIOS_EVENTS:
         return GRADIOS_EVENTS[event["api_name"]]
     if any(types[i] in FILE_INPUTS and value is not None and not isinstance(value, dict)
+           for i, value in zip(event["inputs"], data)):
+        return NOT_A_FILE
+    if any(types[i] in FILE_LISTS and value is not None and not is_file_list(value)
            for i, value in zip(event["inputs"], data)):
         return NOT_A_FILE
     return ""

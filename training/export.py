@@ -9,7 +9,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-from aegan.data import load_dataset
+from aegan.data import Dataset, load_dataset
 from aegan.images import to_tensor
 from aegan.latent import DIRECTIONS_FILE, compute_directions, save_directions
 import torch
@@ -21,10 +21,12 @@ from .calibrate import calibrate_z_scale, with_config
 from .conditions import ClassConditions
 from .config import TrainConfig
 from .film import export_film
+from .own import training_data
 from .state import load_state, load_weights
 
 
-def export_run(run_dir: Path, out_dir: Path) -> Path:
+def export_run(run_dir: Path, out_dir: Path, data: Dataset | None = None) -> Path:
+    """`data`: the run's training images, when already loaded (default: training/own.py `training_data`)."""
     run_dir, out_dir = Path(run_dir), Path(out_dir)
     state = load_state(run_dir)
     if state is None:
@@ -34,11 +36,11 @@ def export_run(run_dir: Path, out_dir: Path) -> Path:
         return _export_text(cfg, state, run_dir, out_dir)
     model = AEGAN(cfg.model)
     load_weights(model, state["ema"])
-    data = load_dataset(cfg.dataset, "train")
+    data = data if data is not None else training_data(cfg)
     conditions = ClassConditions(data, cfg.model.num_classes)
     calibrate_statistics(model, data, conditions, seed=cfg.seed)
     model = with_config(model, z_scale=calibrate_z_scale(model, data, conditions, seed=cfg.seed)[0])
-    return _write(model, replace(cfg, model=model.config), state, run_dir, out_dir)
+    return _write(model, replace(cfg, model=model.config), state, run_dir, out_dir, data)
 
 
 @torch.no_grad()
@@ -124,10 +126,10 @@ def _export_text(cfg, state, run_dir: Path, out_dir: Path) -> Path:
     return _write(model, replace(cfg, model=model.config), state, run_dir, out_dir)
 
 
-def _write(model: AEGAN, cfg, state, run_dir: Path, out_dir: Path) -> Path:
+def _write(model: AEGAN, cfg, state, run_dir: Path, out_dir: Path, data: Dataset | None = None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     _save_pretrained_atomically(model, out_dir)
-    data = load_dataset(cfg.dataset, "train")
+    data = data if data is not None else training_data(cfg)
     if model.encoder is not None:  # the main directions of E's codes (the GAN has no encoder, so none)
         save_directions(out_dir, compute_directions(model, to_tensor(data.images[:10_000])))
     else:

@@ -32,6 +32,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import ClassVar
 
 from aegan.errors import InputError, shown
 from aegan.film import Film
@@ -85,8 +86,10 @@ _slots = threading.BoundedSemaphore(MAX_RUNS)
 
 @dataclass(frozen=True)
 class LiveOptions:
-    """The knobs of a live run (RECIPE's values by default)."""
+    """The knobs of a live run (RECIPE's values by default). `job`: what the child process does with its options
+    (training/own.py's FineTuneOptions is the other job this runner runs: a fine-tune on your own images)."""
 
+    job: ClassVar[str] = "live"
     dataset: str = "fashion-mnist"
     ae_steps: int = RECIPE["ae_steps"]
     gan_steps: int = RECIPE["gan_steps"]
@@ -176,7 +179,7 @@ class LiveRun:
     """One live run: `start()` (or `with`) starts it, `follow()` watches it, `close()` ends it and deletes its
     folder. `root`: where the temporary folder goes ($AEGAN_LIVE_DIR, else the system's temp folder)."""
 
-    def __init__(self, options: LiveOptions, *, root: str | Path | None = None, max_seconds: float = MAX_SECONDS,
+    def __init__(self, options, *, root: str | Path | None = None, max_seconds: float = MAX_SECONDS,
                  max_memory_mb: float = MAX_MEMORY_MB):
         self.options = options.check()
         self.root = Path(root or os.environ.get("AEGAN_LIVE_DIR") or tempfile.gettempdir())
@@ -206,7 +209,8 @@ class LiveRun:
             remove_abandoned(self.root)
             self.folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=self.root))
             size = scale()
-            child = {"options": asdict(self.options), "size": size, "deadline_s": self.max_seconds + 30,
+            child = {"job": self.options.job, "options": asdict(self.options), "size": size,
+                     "deadline_s": self.max_seconds + 30,
                      "threads": THREADS, "dataset": "synthetic" if size == "tiny" else None}
             (self.folder / "options.json").write_text(json.dumps(child))
             with open(self.folder / "log.txt", "wb") as out:
@@ -266,7 +270,8 @@ class LiveRun:
         if self.ending is not None:
             return True
         code = self.process.poll()
-        if code is None and self.film is not None and self.film.steps[-1] >= self.options.total_steps:
+        if code is None and self.film is not None and self.film.steps[-1] >= self.options.total_steps \
+                and self.options.job == "live":
             self.ending = ("finished", None)  # its last frame is drawn: what is left is saving state nobody reads
             return True
         if code is None:
@@ -348,12 +353,13 @@ def resident_mb(pid: int) -> float | None:
     return None
 
 
-def remove_abandoned(root: Path) -> list[Path]:
-    """Delete the live-run folders of servers that are no longer running (killed before they could)."""
+def remove_abandoned(root: Path, prefix: str = PREFIX) -> list[Path]:
+    """Delete the folders named <prefix><pid>-* of servers that are no longer running (killed before they could):
+    live runs' (PREFIX), and others kept by session (ui/yours.py's)."""
     removed = []
-    for folder in root.glob(f"{PREFIX}*"):
+    for folder in root.glob(f"{prefix}*"):
         try:
-            pid = int(folder.name[len(PREFIX):].split("-")[0])
+            pid = int(folder.name[len(prefix):].split("-")[0])
         except ValueError:
             continue
         if pid != os.getpid() and not _alive(pid):
@@ -383,17 +389,22 @@ def _watch(parent: int, deadline_s: float) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The child: train the run described in FOLDER/options.json into FOLDER/run."""
+    """The child: train the run described in FOLDER/options.json into FOLDER/run (or hand a fine-tune over to
+    training/own.py)."""
     folder = Path((argv if argv is not None else sys.argv[1:])[0])
     child = json.loads((folder / "options.json").read_text())
     threading.Thread(target=_watch, args=(os.getppid(), child["deadline_s"]), daemon=True).start()
     import torch
 
+    torch.set_num_threads(child["threads"])
+    if child.get("job", "live") == "fine-tune":
+        from .own import fine_tune_child
+
+        return fine_tune_child(folder, child)
     from aegan.data import load_dataset
 
     from .loop import train
 
-    torch.set_num_threads(child["threads"])
     options = LiveOptions(**child["options"])
     if child["dataset"]:
         options = replace(options, dataset=child["dataset"])

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from aegan.data import Dataset, load_dataset
+from aegan.data import Dataset
 from aegan.devices import describe_device, pick_device
 from aegan.images import make_grid, to_pil, to_tensor
 from aegan.models import AEGAN
@@ -33,6 +33,7 @@ from . import distributed
 from .conditions import ClassConditions, TextConditions
 from .config import TrainConfig
 from .film import FilmRecorder
+from .own import training_data
 from .state import atomic_write_bytes, atomic_write_text, load_state, load_weights, remove_temp_files, save_state, \
     trim_stats
 
@@ -135,7 +136,7 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
 
     Under torchrun every rank calls this; only rank 0 writes into run_dir (see training/distributed.py).
     `rank_weights`: a folder where each rank writes its final weights (rank-<r>.safetensors), to check
-    that the ranks agree. `data`: the training images, when already loaded (default: cfg.dataset's train split).
+    that the ranks agree. `data`: the training images, when already loaded (default: training/own.py `training_data`).
     """
     run_dir = Path(run_dir)
     main, rank = distributed.is_main(), distributed.rank()
@@ -144,7 +145,7 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
         remove_temp_files(run_dir)  # left by a process killed while writing
     device = distributed.local_device(pick_device(cfg.device))
     torch.manual_seed(cfg.seed)
-    data = data if data is not None else load_dataset(cfg.dataset, "train")
+    data = data if data is not None else training_data(cfg)
     images = to_tensor(data.images)  # [N,1,28,28] in [-1,1], kept on CPU and moved per batch
     labels = torch.as_tensor(data.labels)
     batch = min(cfg.batch_size, len(labels) // distributed.world_size())
@@ -153,7 +154,7 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
         else TextConditions(data, cfg.model.num_classes, seed=cfg.seed)
     model = AEGAN(cfg.model)
     if cfg.init_from and main:  # other ranks receive these weights from rank 0 (sync_module below)
-        warm_start(model, cfg.init_from)
+        warm_start(model, cfg.init_from, data)
     model = model.to(device).train()
     ema = copy.deepcopy(model).eval()
     # A family has only its parts (aegan/families.py): the GAN no encoder, the AE and the VAE no discriminator.
@@ -353,12 +354,41 @@ def gan_step(objectives: dict, eg_optimizer, d_optimizer, x, y, noise) -> dict[s
             "d_real": torch.sigmoid(d_real).mean().item(), "d_fake": torch.sigmoid(d_fake).mean().item(), **parts}
 
 
-def warm_start(model: AEGAN, checkpoint: str | Path) -> None:
+def warm_start(model: AEGAN, checkpoint: str | Path, data: Dataset | None = None) -> None:
     """Start from another checkpoint's weights (e.g. a text model from the CGAN of the same data): every
-    tensor whose name and shape match is copied; the condition embeddings, which differ, start fresh."""
+    tensor whose name and shape match is copied; the condition embeddings, which differ, start fresh.
+
+    With `data`, a class model fine-tuned on other classes (your own images) starts each of its classes where the
+    checkpoint's encoder reads that class's images: see `start_classes_from`."""
     from safetensors.torch import load_file
 
     source = load_file(str(Path(checkpoint) / "model.safetensors"))
     own = model.state_dict()
     copied = {k: v for k, v in source.items() if k in own and own[k].shape == v.shape and ".condition." not in k}
     model.load_state_dict(copied, strict=False)
+    if data is not None and model.config.condition == "class":
+        start_classes_from(model, checkpoint, data)
+
+
+@torch.no_grad()
+def start_classes_from(model: AEGAN, checkpoint: str | Path, data: Dataset) -> None:
+    """Each new class k starts as the mixture of the checkpoint's classes that its encoder reads in the images
+    of k: M [K_new, K_old] (row k: E's mean class probabilities over class k's images) maps G's and D's class
+    embeddings and E's class head (new = M @ old). A class of shoes fine-tuned from Fashion-MNIST starts close to
+    sneakers, not from random vectors, which is what lets a short fine-tune draw it."""
+    from aegan.images import to_tensor
+    from aegan.models import load_model
+
+    base = load_model(checkpoint, "cpu")
+    if base.config.condition != "class" or any(m.encoder is None or m.encoder.to_class is None for m in (base, model)):
+        return  # only between AE-GANs: the other families have no class head (aegan/families.py)
+    labels = torch.as_tensor(data.labels)
+    probabilities = torch.cat([base.encode(chunk)[2].softmax(1) for chunk in to_tensor(data.images).split(500)])
+    mixture = torch.stack([probabilities[labels == k].mean(0) if (labels == k).any()
+                           else torch.full((base.config.num_classes,), 1 / base.config.num_classes)
+                           for k in range(model.config.num_classes)])  # [K_new, K_old]
+    for new, old in ((model.generator.condition.embed.weight, base.generator.condition.embed.weight),
+                     (model.discriminator.condition.embed.weight, base.discriminator.condition.embed.weight),
+                     (model.encoder.to_class.weight, base.encoder.to_class.weight),
+                     (model.encoder.to_class.bias, base.encoder.to_class.bias)):
+        new.copy_(mixture @ old)

@@ -31,9 +31,10 @@ CSS = """
 """
 
 
-def class_choices(dataset: str, auto: str | None = None) -> list[tuple[str, int]]:
-    """Dropdown choices (name, class id); `auto` adds a first choice with the value -1."""
-    choices = [(name, k) for k, name in enumerate(class_names(dataset))]
+def class_choices(dataset: str, auto: str | None = None, session: str | None = None) -> list[tuple[str, int]]:
+    """Dropdown choices (name, class id) of the dataset's class model (the session's own, when it has one);
+    `auto` adds a first choice with the value -1."""
+    choices = [(name, k) for k, name in enumerate(class_names(dataset, session))]
     return ([(auto, -1)] if auto else []) + choices
 
 

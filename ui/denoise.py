@@ -15,7 +15,7 @@ import numpy as np
 from aegan.errors import InputError
 
 from .controls import DATASET, HEAVY, RAW, SEED, image_output, seed_number, upload
-from .loading import get_model, gpu
+from .loading import get_model, gpu, session_of
 from .media import exact_pixels, show
 from .repair import EDITOR, read_background
 from .requests import Choice, Range, friendly, read_editor, read_image_file
@@ -49,12 +49,12 @@ def _noisy_upload(value) -> tuple[np.ndarray, list[str]]:
 
 
 @gpu(seconds=10)
-def _denoise(dataset: str, noisy: np.ndarray):
+def _denoise(dataset: str, noisy: np.ndarray, session: str | None = None):
     """-> (denoised uint8 [28, 28], the noise model used, class probabilities [K])."""
     from aegan.denoise import denoise
     from aegan.images import to_tensor, to_uint8
 
-    result = denoise(get_model(dataset), to_tensor(noisy))
+    result = denoise(get_model(dataset, session=session), to_tensor(noisy))
     return to_uint8(result.x)[0], result.noise[0], result.class_probs[0].numpy()
 
 
@@ -75,11 +75,12 @@ def explanation(found, probs, names, scores: dict | None) -> str:
 
 
 @friendly
-def denoise(dataset, editor, source, sigma, percent, seed, noisy_upload):
-    """-> (noisy, model's repair, median filter, original or None, a sentence on why they differ)."""
+def denoise(dataset, editor, source, sigma, percent, seed, noisy_upload, request: gr.Request = None):
+    """-> (noisy, model's repair, median filter, original or None, a sentence on why they differ), with the
+    session's model."""
     from aegan.noise import Noise, add_noise, median_filter, psnr
 
-    dataset, source = DATASET.read(dataset), SOURCE.read(source)
+    dataset, source, session = DATASET.read(dataset), SOURCE.read(source), session_of(request)
     notes, original = [], None
     if source == ADD:
         noise = Noise(sigma=SIGMA.read(sigma), impulse=PERCENT.read(percent) / 100)
@@ -90,11 +91,11 @@ def denoise(dataset, editor, source, sigma, percent, seed, noisy_upload):
         noisy = add_noise(original, noise, seed=seed)
     else:
         noisy, notes = _noisy_upload(noisy_upload)
-    repaired, found, probs = _denoise(dataset, noisy)
+    repaired, found, probs = _denoise(dataset, noisy, session)
     filtered = median_filter(noisy)
     scores = None if original is None else {"noisy": psnr(original, noisy), "model": psnr(original, repaired),
                                             "median": psnr(original, filtered)}
-    text = explanation(found, probs, get_model(dataset).class_names, scores)
+    text = explanation(found, probs, get_model(dataset, session=session).class_names, scores)
     if notes:
         text += " Notes: " + "; ".join(notes) + "."
     return show(noisy), show(repaired), show(filtered), None if original is None else show(original), text

@@ -22,7 +22,7 @@ from aegan.errors import InputError
 
 from .controls import (DATASET, HEAVY, LIGHT, LIVE, RAW, SEED, class_choice, class_choices, explain, image_output,
                        seed_number, sketchpad, upload)
-from .loading import get_directions, get_model, gpu
+from .loading import get_directions, get_model, gpu, model_key, session_of
 from .media import png_data_url, read_drawing, read_image, show, show_strip, write_gif
 from .requests import Choice, Range, friendly, read_editor, read_image_file
 
@@ -105,31 +105,33 @@ def _moves(*values) -> list[float]:
     return [reader.read(value) for reader, value in zip(DIRECTIONS, values, strict=True)]
 
 
-def _check(walk, dataset: str):
-    if walk is None or walk.dataset != dataset:
+def _check(walk, dataset: str, session: str | None = None):
+    """The session's walk, if it was set with the model the session now draws `dataset` with."""
+    if walk is None or walk.dataset != model_key(dataset, session):
         raise InputError("the endpoints are not set for this dataset yet; set them first (the encode event)")
     return walk
 
 
 @gpu(seconds=5)
-def _draw(walk, fractions) -> np.ndarray:
-    """uint8 [T, 28, 28]: the walk at `fractions`."""
+def _draw(dataset: str, walk, fractions, session: str | None = None) -> np.ndarray:
+    """uint8 [T, 28, 28]: the walk at `fractions` (drawn by the session's model of `dataset`: _check)."""
     from aegan.images import to_uint8
     from aegan.walk import draw
 
-    return to_uint8(draw(get_model(walk.dataset), walk, fractions, get_directions(walk.dataset)))
+    model, directions = get_model(dataset, session=session), get_directions(dataset, session)
+    return to_uint8(draw(model, walk, fractions, directions))
 
 
-def _shown(walk, t: float) -> tuple[dict, object]:
+def _shown(dataset: str, walk, t: float, session: str | None = None) -> tuple[dict, object]:
     """The page's view of the walk (every slider position, the one at t shown) and the strip."""
-    frames = _draw(walk, np.arange(T_STEPS + 1) / T_STEPS)  # [101, 28, 28]
+    frames = _draw(dataset, walk, np.arange(T_STEPS + 1) / T_STEPS, session)  # [101, 28, 28]
     view = {"frames": [png_data_url(frame) for frame in frames], "k": int(round(t * T_STEPS))}
     return view, show_strip(frames[STRIP_STEPS])
 
 
 @friendly
 def encode(dataset, a_source, a_seed, a_class, a_drawing, a_upload, b_source, b_seed, b_class, b_drawing, b_upload,
-           method, t, direction_1, direction_2, direction_3, direction_4, direction_5):
+           method, t, direction_1, direction_2, direction_3, direction_4, direction_5, request: gr.Request = None):
     """Set both endpoints (E encodes drawings and uploads): the walk, both previews and notes, view and strip.
     The directions are named parameters so that /gradio_api/info and scripts call them direction_1..5."""
     from aegan.images import to_uint8
@@ -142,34 +144,39 @@ def encode(dataset, a_source, a_seed, a_class, a_drawing, a_upload, b_source, b_
                                                           ("B", (b_source, b_seed, b_class, b_drawing, b_upload))):
         sides.append((SOURCE.read(source), SEED.read(seed), CLASS.read(label),
                       read_editor(drawing, f"Draw {side}"), read_image_file(picture, f"Upload {side}")))
-    model = get_model(dataset)
+    session = session_of(request)
+    model = get_model(dataset, session=session)
     (a, note_a), (b, note_b) = (_endpoint(model, *side) for side in sides)
-    walk = Walk(a, b, method, tuple(moves), dataset=dataset)
+    walk = Walk(a, b, method, tuple(moves), dataset=model_key(dataset, session))
     preview_a, preview_b = (show(to_uint8(preview(model, end))[0], 4) for end in (a, b))
-    return walk, preview_a, note_a, preview_b, note_b, *_shown(walk, t)
+    return walk, preview_a, note_a, preview_b, note_b, *_shown(dataset, walk, t, session)
 
 
 @friendly
-def move_along(dataset, method, t, direction_1, direction_2, direction_3, direction_4, direction_5, walk):
+def move_along(dataset, method, t, direction_1, direction_2, direction_3, direction_4, direction_5, walk,
+               request: gr.Request = None):
     """The walk with a new path or moved along the main directions: the walk, view and strip."""
-    walk = _check(walk, DATASET.read(dataset)).with_(
+    dataset, session = DATASET.read(dataset), session_of(request)
+    walk = _check(walk, dataset, session).with_(
         method=PATH.read(method), moves=_moves(direction_1, direction_2, direction_3, direction_4, direction_5))
-    return walk, *_shown(walk, T.read(t))
+    return walk, *_shown(dataset, walk, T.read(t), session)
 
 
 @friendly
-def interpolate(dataset, t, walk):
+def interpolate(dataset, t, walk, request: gr.Request = None):
     """The frame at fraction t of the session's walk (for scripts: the page looks frames up itself)."""
-    walk = _check(walk, DATASET.read(dataset))
-    return show(_draw(walk, [T.read(t)])[0])
+    dataset, session = DATASET.read(dataset), session_of(request)
+    walk = _check(walk, dataset, session)
+    return show(_draw(dataset, walk, [T.read(t)], session)[0])
 
 
 @friendly
-def interpolate_gif(dataset, walk):
+def interpolate_gif(dataset, walk, request: gr.Request = None):
     """The walk A -> B -> A as an endlessly looping GIF file."""
-    walk = _check(walk, DATASET.read(dataset))
+    dataset, session = DATASET.read(dataset), session_of(request)
+    walk = _check(walk, dataset, session)
     there = np.linspace(0.0, 1.0, GIF_FRAMES)
-    return write_gif(_draw(walk, np.concatenate([there, there[::-1][1:-1]])))  # ping-pong, no doubled ends
+    return write_gif(_draw(dataset, walk, np.concatenate([there, there[::-1][1:-1]]), session))  # ping-pong
 
 
 # --- layout and wiring -------------------------------------------------------------------------------------

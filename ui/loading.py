@@ -1,4 +1,5 @@
-"""The device, the shipped models and the text encoder: each loaded once, shared read-only by every user.
+"""The device, the shipped models and the text encoder: each loaded once, shared read-only by every user; and a
+session's own model (fine-tuned on its images in the "Your images" tab), used by that session only.
 
 Fast start: this module does not import torch. The `aegan` modules that need it are imported inside
 functions, and `start_warm_up()` imports them, picks the device and loads the models in a background thread
@@ -7,15 +8,22 @@ right after launch, so the first page is served while torch is still loading.
 On a ZeroGPU Space the GPU is attached only inside functions decorated with `spaces.GPU`, which run in a
 forked worker: so only the model calls are decorated (`gpu(seconds)`), each with the time it needs; requests
 are read and checked, and caches kept, in the main process before that.
+
+A session's own model replaces the shipped class model of the dataset it was fine-tuned from, for that session:
+every callback that draws with the class model passes its session (`session_of(request)`) to `get_model`,
+`get_directions` and `class_names`. The choice travels with each request, never on a shared object.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import threading
 import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
@@ -82,8 +90,12 @@ _models: dict[Path, object] = {}  # keyed by folder, so a changed $AEGAN_CHECKPO
 _directions: dict[Path, object] = {}
 
 
-def get_model(dataset: str, kind: str = "cgan"):
-    """The model for a dataset, loaded once, moved to the device once, shared read-only by all users."""
+def get_model(dataset: str, kind: str = "cgan", session: str | None = None):
+    """The model for a dataset, loaded once, moved to the device once, shared read-only by all users; or, for
+    the class model, the session's own model when it has one for this dataset (see `use_session_model`)."""
+    own = session_model(session, dataset) if kind == "cgan" else None
+    if own is not None:
+        return own.model
     folder = checkpoint_dir(dataset, kind)
     key = folder.resolve()
     if key in _models:
@@ -103,8 +115,11 @@ def get_model(dataset: str, kind: str = "cgan"):
     return _models[key]
 
 
-def get_directions(dataset: str):
-    """The main latent directions shipped beside the class-conditional model, or None."""
+def get_directions(dataset: str, session: str | None = None):
+    """The main latent directions shipped beside the class-conditional model (or the session's own), or None."""
+    own = session_model(session, dataset)
+    if own is not None:
+        return own.directions
     folder = checkpoint_dir(dataset, "cgan").resolve()
     if folder not in _directions:
         from aegan.latent import load_directions
@@ -113,10 +128,74 @@ def get_directions(dataset: str):
     return _directions[folder]
 
 
-def class_names(dataset: str) -> list[str]:
-    """The dataset's class names, for controls drawn before any model is loaded (a loaded model's own names
-    are `model.class_names`)."""
-    return list(CLASS_NAMES[check_dataset(dataset)])
+def class_names(dataset: str, session: str | None = None) -> list[str]:
+    """The class names of the dataset's class model, for controls drawn before any model is loaded: the names
+    its config.json gives (a model trained on your own folder names its own), else the dataset's; the session's
+    own model's when it has one (a loaded model's names are `model.class_names`)."""
+    own = session_model(session, check_dataset(dataset))
+    if own is not None:
+        return list(own.model.class_names)
+    try:
+        names = json.loads((checkpoint_dir(dataset) / "config.json").read_text()).get("class_names")
+    except (OSError, ValueError, AttributeError):
+        names = None
+    if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
+        return names
+    return list(CLASS_NAMES[dataset])
+
+
+# --- a session's own model ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SessionModel:
+    """A model fine-tuned on one session's images (ui/yours.py), in place of `dataset`'s class model for it."""
+
+    dataset: str
+    folder: Path
+    model: object  # aegan.models.AEGAN, on the device, read-only
+    directions: object  # its main latent directions (aegan.latent), or None
+    key: str  # what a walk records as its model (aegan.walk.Walk.dataset): a walk is redrawn by its own model only
+
+
+_session_models: dict[str, SessionModel] = {}
+_session_lock = threading.Lock()
+
+
+def session_of(request: gr.Request | None) -> str | None:
+    """The session a request belongs to (None for a call without one)."""
+    return request.session_hash if request is not None else None
+
+
+def session_model(session: str | None, dataset: str | None = None) -> SessionModel | None:
+    """The session's own model (for `dataset` only, when given), or None."""
+    own = _session_models.get(session) if session is not None else None
+    return own if own is not None and (dataset is None or own.dataset == dataset) else None
+
+
+def use_session_model(session: str, dataset: str, folder: Path) -> SessionModel:
+    """Load the model in `folder` (a fine-tune of `dataset`'s class model) as `session`'s model from now on."""
+    from aegan.latent import load_directions
+    from aegan.models import load_model
+
+    model = load_model(folder, device())
+    model.requires_grad_(False)
+    own = SessionModel(check_dataset(dataset), Path(folder), model, load_directions(folder),
+                       f"{dataset}:yours-{uuid.uuid4().hex[:12]}")
+    with _session_lock:
+        _session_models[session] = own
+    return own
+
+
+def forget_session_model(session: str | None) -> SessionModel | None:
+    """The session goes back to the shipped models; -> the model it had (its folder is the caller's to delete)."""
+    with _session_lock:
+        return _session_models.pop(session, None) if session is not None else None
+
+
+def model_key(dataset: str, session: str | None = None) -> str:
+    """What names the class model a session draws `dataset` with: the dataset, or its own model's key."""
+    own = session_model(session, dataset)
+    return own.key if own is not None else dataset
 
 
 # --- the text encoder (slow to load: in the background after launch) ----------------------------------

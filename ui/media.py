@@ -19,13 +19,13 @@ import numpy as np
 from PIL import Image
 
 from aegan.errors import InputError
+from aegan.images import INK_THRESHOLD  # below it, a prepared image is blank (no torch: aegan.images imports it lazily)
 
 from .loading import check_dataset
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 SCALE = 8  # 28 px -> 224 px on screen, upscaled with nearest-neighbour so pixels stay crisp
 THUMB_SCALE = 4  # gallery thumbnails and strips: 112 px
-INK_THRESHOLD = 24  # a prepared 28x28 image whose brightest pixel is below this counts as empty
 GIF_DIR = Path(tempfile.gettempdir()) / "aegan-studio"
 GIF_KEEP_S = 3600
 

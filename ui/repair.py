@@ -16,7 +16,7 @@ import numpy as np
 from aegan.errors import InputError
 
 from .controls import CANVAS, DATASET, HEAVY, LIGHT, RAW, explain, gallery_output, image_output
-from .loading import class_names, get_model, gpu
+from .loading import class_names, get_model, gpu, session_of
 from .media import editor_mask, exact_pixels, examples, show, show_mask
 from .requests import Range, friendly, read_editor
 
@@ -78,18 +78,18 @@ def pick_example(dataset, index):
 
 
 @gpu(seconds=10)
-def _repair(dataset: str, image: np.ndarray, hole: np.ndarray):
+def _repair(dataset: str, image: np.ndarray, hole: np.ndarray, session: str | None = None):
     from aegan.repair import repair_image
 
-    return repair_image(get_model(dataset), image, hole)
+    return repair_image(get_model(dataset, session=session), image, hole)
 
 
 @friendly
-def repair(dataset, editor):
-    """Fill the painted pixels: (masked, repaired, original, E's class guess, notes)."""
+def repair(dataset, editor, request: gr.Request = None):
+    """Fill the painted pixels: (masked, repaired, original, E's class guess, notes), with the session's model."""
     from aegan.images import prepare_mask
 
-    dataset, editor = DATASET.read(dataset), read_editor(editor, EDITOR)
+    dataset, editor, session = DATASET.read(dataset), read_editor(editor, EDITOR), session_of(request)
     background, image = read_background(editor)
     painted = editor_mask(editor)
     if painted is None or not painted.any():
@@ -105,8 +105,8 @@ def repair(dataset, editor):
     if hole.all():
         gr.Warning("The whole image is masked, so there is nothing left to repair from: "
                    "the model drew a random image instead.")
-    repaired, probs, more = _repair(dataset, image, hole)
-    names = get_model(dataset).class_names
+    repaired, probs, more = _repair(dataset, image, hole, session)
+    names = get_model(dataset, session=session).class_names
     guess = {names[k]: float(p) for k, p in enumerate(probs)}
     said = [n for n in more if "mask is empty" not in n]
     text = f"{int(hole.sum())} of 784 pixels were missing; every other pixel is kept exactly."

@@ -245,3 +245,18 @@ def read_editor(value, label: str) -> dict | None:
     return {"background": read_image_file(value.get("background"), label),
             "layers": [image for image in (read_image_file(layer, label) for layer in layers) if image is not None],
             "composite": read_image_file(value.get("composite"), label)}
+
+
+def upload_paths(value) -> list[Path]:
+    """The files in Gradio's upload folder that a value names: a file dict, an editor value, or a list of them
+    (what a session uploaded, so that it can be deleted when the session ends). Anything else is left out."""
+    if isinstance(value, list):
+        return [path for item in value for path in upload_paths(item)]
+    if not isinstance(value, dict):
+        return []
+    if "path" in value:
+        try:
+            return [_uploaded(value["path"])] if isinstance(value["path"], str) else []
+        except InputError:
+            return []
+    return [path for key in ("background", "composite", "layers") for path in upload_paths(value.get(key))]

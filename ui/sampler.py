@@ -11,7 +11,7 @@ import gradio as gr
 
 from .controls import (DATASET, HEAVY, MAX_COUNT, RAW, SEED, class_choice, class_choices, explain, gallery_output,
                        seed_number)
-from .loading import get_model, gpu
+from .loading import get_model, gpu, session_of
 from .media import show_batch
 from .requests import Range, friendly
 
@@ -28,21 +28,22 @@ to 1 (surely real); the encoder **E** is not used here."""
 
 
 @gpu(seconds=5)
-def _draw(dataset: str, label: int, seed: int, count: int, truncation: float):
+def _draw(dataset: str, label: int, seed: int, count: int, truncation: float, session: str | None = None):
     """x [N, 1, 28, 28], labels [N] and D's probability that each is real [N]."""
     from aegan.pipeline import realness, sample as draw
 
-    model = get_model(dataset)
+    model = get_model(dataset, session=session)
     x, y = draw(model, count, labels=None if label == -1 else label, seed=seed, truncation=truncation)
     return x, y, realness(model, x, y)
 
 
 @friendly
-def sample(dataset, label, seed, count, truncation):
-    """A grid of generated images with D's probability that each is real, and a summary line."""
-    dataset, label, seed = DATASET.read(dataset), CLASS.read(label), SEED.read(seed)
-    x, y, scores = _draw(dataset, label, seed, COUNT.read(count), TRUNCATION.read(truncation))
-    names = get_model(dataset).class_names
+def sample(dataset, label, seed, count, truncation, request: gr.Request = None):
+    """A grid of generated images with D's probability that each is real, and a summary line (drawn by the
+    session's own model when it has one: the "Your images" tab)."""
+    dataset, label, seed, session = DATASET.read(dataset), CLASS.read(label), SEED.read(seed), session_of(request)
+    x, y, scores = _draw(dataset, label, seed, COUNT.read(count), TRUNCATION.read(truncation), session)
+    names = get_model(dataset, session=session).class_names
     gallery = [(image, f"D {float(p):.2f} · {names[k]}") for image, k, p in zip(show_batch(x), y.tolist(), scores)]
     summary = (f"D's \"how real\", from 0 to 1: mean **{float(scores.mean()):.2f}**, lowest "
                f"{float(scores.min()):.2f}, highest {float(scores.max()):.2f} over {len(y)} images (seed {seed}).")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import gradio as gr
 
-from . import compare, denoise, explorer, repair, sampler, style, text, training
+from . import compare, denoise, explorer, repair, sampler, style, text, training, yours
 from .classroom import qr_for_page
 from .controls import CSS, DATASET, LIGHT, RAW, class_choices, dataset_radio
-from .loading import describe_device
+from .loading import describe_device, session_of
 from .requests import friendly
 
 TITLE = "AE-GAN Studio"
@@ -29,10 +29,11 @@ MAX_UPLOAD_BYTES = 20 * 2**20
 
 
 @friendly
-def switch_dataset(dataset):
-    """The class dropdowns renamed for the dataset (class ids stay, so choices carry over)."""
-    dataset = DATASET.read(dataset)
-    return tuple(gr.Dropdown(choices=class_choices(dataset, auto)) for auto in DROPDOWN_AUTOS)
+def switch_dataset(dataset, request: gr.Request = None):
+    """The class dropdowns renamed for the dataset's class model (the session's own, when it has one for it;
+    class ids stay, so choices carry over)."""
+    dataset, session = DATASET.read(dataset), session_of(request)
+    return tuple(gr.Dropdown(choices=class_choices(dataset, auto, session)) for auto in DROPDOWN_AUTOS)
 
 
 def ping() -> str:
@@ -61,6 +62,8 @@ def build_demo(classroom_url: str | None = None) -> gr.Blocks:
                 style.build_style_tab(dataset, demo)
             with gr.Tab("Training", id="training") as training_tab:
                 training.build_training_tab(dataset, demo, training_tab)
+            with gr.Tab("Your images", id="yours"):
+                yours.build_yours_tab(dataset, demo, tab_explorer["class_dropdowns"] + tab_sampler["class_dropdowns"])
             with gr.Tab("Compare models", id="compare") as compare_tab:
                 compare.build_compare_tab(dataset, demo, compare_tab)
         device_line = gr.Markdown("Starting…", elem_classes=["footer-note"], elem_id="footer-device")

@@ -12,7 +12,7 @@ import gradio as gr
 from aegan.errors import InputError
 
 from .controls import DATASET, HEAVY, LIVE, RAW, explain, gallery_output, image_output, sketchpad, upload
-from .loading import get_model, gpu
+from .loading import get_model, gpu, session_of
 from .media import read_drawing, read_image, show, show_batch
 from .requests import friendly, read_editor, read_image_file
 
@@ -31,21 +31,21 @@ def _read(drawing, picture):
 
 
 @gpu(seconds=5)
-def _redraw(dataset: str, image):
+def _redraw(dataset: str, image, session: str | None = None):
     """(x [K, 1, 28, 28]: the image's code drawn as every class, E's class probabilities [K])."""
     from aegan.images import to_tensor
     from aegan.pipeline import encode
     from aegan.style import analogy as redraw
 
-    model = get_model(dataset)
+    model = get_model(dataset, session=session)
     x = to_tensor(image)  # [1, 1, 28, 28]
     return redraw(model, x)[0], encode(model, x)[1][0]
 
 
-def _answer(dataset: str, read):
+def _answer(dataset: str, read, session: str | None = None):
     image, notes = read
-    everyone, probs = _redraw(dataset, image)
-    names = get_model(dataset).class_names
+    everyone, probs = _redraw(dataset, image, session)
+    names = get_model(dataset, session=session).class_names
     gallery = [(picture, names[k]) for k, picture in enumerate(show_batch(everyone))]
     guess = {names[k]: float(p) for k, p in enumerate(probs)}
     note = ("Your image as the model sees it: " + ", ".join(notes) + ".") if notes else ""
@@ -53,19 +53,20 @@ def _answer(dataset: str, read):
 
 
 @friendly
-def analogy(dataset, drawing, picture):
-    """One image (an upload wins over the drawing) in the style of E's code, drawn as every class."""
+def analogy(dataset, drawing, picture, request: gr.Request = None):
+    """One image (an upload wins over the drawing) in the style of E's code, drawn as every class (of the
+    session's model)."""
     dataset, read = DATASET.read(dataset), _read(drawing, picture)
     if read is None:
         raise InputError("draw something on the sketchpad or upload an image first; the canvas is empty")
-    return _answer(dataset, read)
+    return _answer(dataset, read, session_of(request))
 
 
 @friendly
-def analogy_live(dataset, drawing, picture):
+def analogy_live(dataset, drawing, picture, request: gr.Request = None):
     """analogy() while the user draws: an empty canvas clears the outputs instead of raising."""
     dataset, read = DATASET.read(dataset), _read(drawing, picture)
-    return (None, None, None, "") if read is None else _answer(dataset, read)
+    return (None, None, None, "") if read is None else _answer(dataset, read, session_of(request))
 
 
 def build_style_tab(dataset: gr.Radio, demo: gr.Blocks) -> dict:
