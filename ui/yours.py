@@ -48,7 +48,7 @@ from .requests import friendly, read_editor, read_image_file, read_text, upload_
 
 MAX_IMAGES = 200  # images a session may add (at least aegan.data.MIN_OWN_IMAGES to fine-tune)
 MAX_LABEL_CHARS = 40
-MAX_SECONDS = 240  # a fine-tune past this is stopped (it takes about 2 minutes on one CPU thread)
+MAX_SECONDS = runs.MAX_SECONDS  # a fine-tune past this is stopped, as a live run is (docs/PERFORMANCE.md: its time)
 KEEP_S = 3600  # a session's images and model are deleted after this long without use (or when it ends)
 MAX_SESSIONS = 16  # sessions holding images at once; past it, the one unused longest is deleted
 PER_CLASS = 2  # samples of each class beside their nearest images
