@@ -355,3 +355,24 @@ def test_bad_uploads_get_one_sentence(server, own_dir, tmp_path):
     assert refused("label 0", many) == "That is 192 files and there is room for 190 more images (at most 200 in all)."
     assert error_of(client, "cifar", api_name="/fine_tune").startswith("“Dataset” must be one of its choices")
     client.close()
+
+
+def test_a_fine_tune_waits_for_a_live_run_the_two_share_one_slot(server, own_dir, tmp_path):
+    from gradio_client import Client
+    from gradio_client.utils import Status
+
+    from test_training_tab import KNOBS, LONG, statuses, wait_for
+
+    trainer, mine = (Client(server.local_url, download_files=False, verbose=False) for _ in range(2))
+    running = trainer.submit("mnist", *LONG, *KNOBS, api_name="/train")
+    wait_for(lambda: any(s.startswith("Step **") for s in statuses(running)), "the live run's frames")
+    mine.predict("a", uploads(tmp_path, 0, 10, "a"), None, api_name="/add_images")
+    mine.predict("b", uploads(tmp_path, 9, 10, "b"), None, api_name="/add_images")
+    waiting = mine.submit("mnist", api_name="/fine_tune")
+    wait_for(lambda: waiting.status().code == Status.IN_QUEUE, "the fine-tune to queue")
+    assert waiting.status().rank == 0  # first in line, its place shown
+    trainer.predict("mnist", api_name="/stop")
+    waiting.result(timeout=240)
+    assert waiting.outputs()[-1][1].startswith("**Done** in ")
+    trainer.close()
+    mine.close()
