@@ -1,6 +1,6 @@
 """Fine-tuning on your own images: how long it takes, and what comes out.
 
-    OMP_NUM_THREADS=1 nice -n 15 python -m benchmarks.own          # prints a markdown table
+    OMP_NUM_THREADS=1 nice -n 15 python -m benchmarks.own          # prints a markdown table (kept in docs/PERFORMANCE-own.md)
 
 1. A folder of 50 Fashion-MNIST *test* images (10 of each of 5 classes, named after them: the shipped model never
    trained on them), saved as PNG files, one subfolder per class.
