@@ -318,8 +318,9 @@ def compare_samples(dataset, seed, label):
     what = "one of each class" if label == -1 else f"all **{NAMES_OF[label]}**"
     text = (f"Seed {seed}: each model draws {SAMPLES} codes z from N(0, I) (the same seed for all) and decodes "
             f"them. Only the AE-GAN can be asked for a class (here {what}); the others draw whatever their codes "
-            "give. The AE's codes were never shaped to N(0, I), so many random codes land where it never learned "
-            "to draw; the VAE's land where it did, but its images are blurred; the GAN's are sharp.")
+            "give. What to expect (the Frechet distance in the table below measures it): the AE's "
+            "codes were never shaped to N(0, I), so many random codes land where it never learned to draw; the "
+            "VAE's land where it did, but blurred; the GAN's are sharper, of no class you chose.")
     missing = [_missing_note(f) for f in COLUMNS if not _installed(f)]
     if missing:
         text += " " + " ".join(missing)
@@ -347,9 +348,10 @@ def compare_walk(dataset, a, b):
     walks = _walks(images[a], images[b], families)
     names = NAMES_OF
     text = (f"From test image {a} (a {names[labels[a]]}) to test image {b} (a {names[labels[b]]}): each model "
-            "encodes both, then decodes points on the straight line between the two codes. Between the ends, "
-            "look for images that are no garment at all: the AE's codes have gaps, the VAE fills them with blur, "
-            "and the AE-GAN's discriminator taught G to draw something real-looking all the way.")
+            "encodes both, then decodes points on the straight line between the two codes. Between the ends the "
+            "line passes codes no training image was encoded to: look at what each decoder draws in the middle "
+            "frames (a blend of the two, a blur, or no garment at all). The seed's claim is that training against "
+            "D makes the AE-GAN's in-between images look more like real garments; check it on a few pairs.")
     missing = [_missing_note(f) for f in ("ae", "vae", "aegan") if not _installed(f)]
     if missing:
         text += " " + " ".join(missing)
