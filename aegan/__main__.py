@@ -110,9 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--model", action="append", help="checkpoint folder (repeatable); default: all in checkpoints/")
     e.add_argument("--samples", type=int, help="generated images per measurement (default: as many as the test half)")
     e.add_argument("--no-write", action="store_true", help="print only; do not update model cards and docs/RESULTS.md")
-    e.add_argument("--only", choices=["denoise", "families"],
-                   help="measure one part alone: denoise (merged into metrics.json) or families (the AE, VAE, GAN "
-                        "and AE-GAN of Fashion-MNIST measured alike: their cards and docs/RESULTS.md's comparison)")
+    e.add_argument("--only", choices=["denoise", "families", "timing"],
+                   help="measure one part alone: denoise (merged into metrics.json), families (the AE, VAE, GAN "
+                        "and AE-GAN of Fashion-MNIST measured alike: their cards and docs/RESULTS.md's comparison) "
+                        "or timing (the class models' time rows, re-measured on a quiet machine and merged)")
     e.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     return parser
 
@@ -388,6 +389,11 @@ def _evaluate(args) -> int:
         if args.model:
             raise InputError("--only families measures the shipped Fashion-MNIST families; leave out --model")
         evaluate_families(samples=args.samples, write=not args.no_write, device=pick_device(args.device))
+        return 0
+    if args.only == "timing":
+        from .evaluate import evaluate_timing_only
+
+        evaluate_timing_only(args.model, write=not args.no_write)
         return 0
     if args.only == "denoise":
         evaluate_denoising_only(args.model, write=not args.no_write, device=pick_device(args.device))

@@ -276,3 +276,24 @@ def test_denoise_cli_bad_input(tiny_checkpoint, tmp_path, images, args, message)
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr and len(result.stderr) < 300
     assert not (tmp_path / "out.npz").exists()
+
+
+def test_timing_alone_replaces_only_the_time_rows(tiny_checkpoint):
+    """`python -m aegan evaluate --only timing` re-measures the time rows (a quiet machine's figures) and leaves
+    every quality figure as it was."""
+    import json
+
+    from aegan.evaluate import evaluate_timing_only
+
+    rows = [{"metric": "precision (k=3)", "model": "0.856", "real": "0.866"},
+            {"metric": "time to sample 64 images (median of 30)", "model": "999.0 ms", "real": ""},
+            {"metric": "time to repair a batch of 1,000 images", "model": "999.0 s", "real": ""}]
+    values = {"precision": 0.856, "sample_64_ms": 999.0, "repair": {"one_image_ms": 999.0, "hole": 1.0}}
+    (tiny_checkpoint / "metrics.json").write_text(json.dumps({"values": values, "rows": rows, "notes": []}))
+    times = evaluate_timing_only([str(tiny_checkpoint)])[tiny_checkpoint.name]
+    result = json.loads((tiny_checkpoint / "metrics.json").read_text())
+    assert result["rows"][0] == rows[0] and result["values"]["precision"] == 0.856
+    assert result["values"]["repair"]["hole"] == 1.0  # the quality figures beside the times are kept
+    assert result["values"]["sample_64_ms"] != 999.0 and result["values"]["repair"]["one_image_ms"] != 999.0
+    assert [r["model"] for r in result["rows"][1:]] == [times[r["metric"]] for r in rows[1:]]
+    assert "999.0" not in (tiny_checkpoint / "README.md").read_text()
