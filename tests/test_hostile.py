@@ -575,7 +575,7 @@ CASES: list[Case] = [
 
     # --- the Training tab: the player and the live run's knobs (training/live.py's bounds; more cases, each a
     # live run afterwards, in test_training_tab.py) ---
-    ok("load_film", "has no training film yet", name="no-film"),
+    ok("load_film", "has no training film", name="no-film"),
     err("load_film", CHOICE, source="vae"),
     ok("plot_losses", "stage 1 (AE)", name="no-film"),  # nothing loaded in the session: the curves, no points
     err("plot_losses", "“Step” must be from 0 to 10,000,000, not -1", step=-1),

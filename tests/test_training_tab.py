@@ -133,7 +133,7 @@ def test_a_model_without_a_film_says_so(client):
     view, slider, *plots, note = client.predict("fashion-mnist", "cgan", api_name="/load_film")
     assert view["frames"] == [] and slider["interactive"] is False
     assert not any(points(plot) for plot in plots)
-    assert note.startswith("**The Fashion-MNIST class model has no training film yet.**")
+    assert note.startswith("**The Fashion-MNIST class model has no training film.**")
     *_, note = client.predict("mnist", "live", api_name="/load_film")
     assert note.startswith("**You have not trained a live run in this session yet**")
 

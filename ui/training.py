@@ -59,9 +59,9 @@ LOOK_FOR = """**What to look for.**
   what stage 1 buys is cheap progress (a GAN step trains D and G, an autoencoder step only E and G) and an
   encoder that already reads images."""
 
-NO_FILM = ("**{model} has no training film yet.** The shipped models were trained before runs recorded their "
-           "films; each will carry one when it is retrained. Meanwhile, train a small model live below and play "
-           "its film here (*Film of: your live run*).")
+NO_FILM = ("**{model} has no training film.** It was trained before runs recorded their films; a retrained "
+           "model carries one. Meanwhile, train a small model live below and play its film here "
+           "(*Film of: your live run*).")
 NO_MODEL = "**No {model} is installed** (there is no `{folder}` in the checkpoints folder)."
 NO_LIVE = "**You have not trained a live run in this session yet**: press *Train* below, then play its film here."
 
