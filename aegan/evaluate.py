@@ -345,6 +345,7 @@ def evaluate_timing_only(models: list[str] | None, *, write: bool = True) -> dic
         if write and (folder / "metrics.json").exists():
             result = json.loads((folder / "metrics.json").read_text())
             values = result["values"]
+            result["machine"] = machine()  # what the times were measured on (the other figures do not depend on it)
             values["sample_64_ms"] = sample_ms
             values.setdefault("repair", {}).update(one_image_ms=repair_ms, batch_seconds=batch_seconds)
             values.setdefault("denoise", {})["one_image_ms"] = denoise_ms
