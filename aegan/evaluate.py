@@ -284,17 +284,36 @@ def time_denoise(model, noisy: torch.Tensor, repeats: int = 20) -> float:
     return statistics.median(times)
 
 
+def _class_model_folders(models: list[str] | None) -> list[Path]:
+    """The folders of `models` (default: the shipped ones) that hold class-conditional AE-GANs: the models that
+    repair and denoise (text models and the other families do neither)."""
+    folders = [Path(m) for m in models] if models else shipped_models()
+    configs = {f: json.loads((f / "config.json").read_text()) for f in folders}
+    return [f for f, c in configs.items() if c.get("condition") != "text" and c.get("family", "aegan") == "aegan"]
+
+
+def _merge_into_metrics(folder: Path, change) -> None:
+    """Apply `change(result)` to the folder's metrics.json (if it has one) and rewrite its card from it."""
+    if (folder / "metrics.json").exists():
+        result = json.loads((folder / "metrics.json").read_text())
+        change(result)
+        (folder / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
+        write_model_card(folder)
+
+
+def _rewrite_shipped_results() -> None:
+    """docs/RESULTS.md from the shipped models' metrics.json files."""
+    _write_results({f.name: json.loads((f / "metrics.json").read_text()) for f in shipped_models()
+                    if (f / "metrics.json").exists()})
+
+
 def evaluate_denoising_only(models: list[str] | None, *, write: bool = True,
                             device: torch.device | None = None) -> dict[str, dict]:
     """`python -m aegan evaluate --only denoise`: the denoising part alone, printed; with `write`, merged into each
     class model's metrics.json (its old denoising rows, values and note replaced), then its card and (for the
     shipped models) docs/RESULTS.md rewritten from the metrics files."""
-    folders = [Path(m) for m in models] if models else shipped_models()
     results = {}
-    for folder in folders:
-        config = json.loads((folder / "config.json").read_text())
-        if config.get("condition") == "text" or config.get("family", "aegan") != "aegan":  # no denoising
-            continue
+    for folder in _class_model_folders(models):
         model = load_model(folder, device or "cpu")
         (_, _), (xb, yb), _ = test_halves(model.config.dataset)
         values, rows, note = evaluate_denoise(model, load_classifier(model.config.dataset), xb, yb)
@@ -302,16 +321,15 @@ def evaluate_denoising_only(models: list[str] | None, *, write: bool = True,
         print(f"\n## {folder.name}\n")
         print(_table(part))
         results[folder.name] = part
-        if write and (folder / "metrics.json").exists():
-            result = json.loads((folder / "metrics.json").read_text())
+
+        def change(result):  # called at once, in this iteration
             result["values"]["denoise"] = values
             result["rows"] = [r for r in result["rows"] if not _is_denoise(r["metric"])] + part["rows"]
             result["notes"] = [n for n in result["notes"] if not n.startswith("Denoising:")] + [note]
-            (folder / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
-            write_model_card(folder)
+        if write:
+            _merge_into_metrics(folder, change)
     if write and not models:
-        _write_results({f.name: json.loads((f / "metrics.json").read_text()) for f in shipped_models()
-                        if (f / "metrics.json").exists()})
+        _rewrite_shipped_results()
     return results
 
 
@@ -320,17 +338,13 @@ def evaluate_timing_only(models: list[str] | None, *, write: bool = True) -> dic
     repairing one image and a batch, denoising one image), re-measured and merged into each metrics.json and card.
     Times are the figures another job on the machine distorts most: this re-measures them on a quiet machine
     without repeating the quality measurements, which do not depend on load."""
-    folders = [Path(m) for m in models] if models else shipped_models()
+    from .images import to_uint8
+    from .noise import add_noise
+
     results = {}
-    for folder in folders:
-        config = json.loads((folder / "config.json").read_text())
-        if config.get("condition") == "text" or config.get("family", "aegan") != "aegan":
-            continue
+    for folder in _class_model_folders(models):
         model = load_model(folder, "cpu")
         (_, _), (xb, _), _ = test_halves(model.config.dataset)
-        from .noise import add_noise
-        from .images import to_uint8
-
         sample_ms = time_sampling(model)
         repair_ms, batch_seconds = time_repair(model, xb)
         noisy = to_tensor(add_noise(to_uint8(xb[:20]), denoise_settings()[0], seed=1))
@@ -342,19 +356,18 @@ def evaluate_timing_only(models: list[str] | None, *, write: bool = True) -> dic
         print(f"\n## {folder.name}\n")
         print(_table({"rows": [{"metric": m, "model": v, "real": ""} for m, v in times.items()]}))
         results[folder.name] = times
-        if write and (folder / "metrics.json").exists():
-            result = json.loads((folder / "metrics.json").read_text())
+
+        def change(result):  # called at once, in this iteration
             values = result["values"]
             result["machine"] = machine()  # what the times were measured on (the other figures do not depend on it)
             values["sample_64_ms"] = sample_ms
             values.setdefault("repair", {}).update(one_image_ms=repair_ms, batch_seconds=batch_seconds)
             values.setdefault("denoise", {})["one_image_ms"] = denoise_ms
             result["rows"] = [{**r, "model": times.get(r["metric"], r["model"])} for r in result["rows"]]
-            (folder / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
-            write_model_card(folder)
+        if write:
+            _merge_into_metrics(folder, change)
     if write and not models:
-        _write_results({f.name: json.loads((f / "metrics.json").read_text()) for f in shipped_models()
-                        if (f / "metrics.json").exists()})
+        _rewrite_shipped_results()
     return results
 
 
