@@ -110,10 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--model", action="append", help="checkpoint folder (repeatable); default: all in checkpoints/")
     e.add_argument("--samples", type=int, help="generated images per measurement (default: as many as the test half)")
     e.add_argument("--no-write", action="store_true", help="print only; do not update model cards and docs/RESULTS.md")
-    e.add_argument("--only", choices=["denoise", "families", "timing"],
+    e.add_argument("--only", choices=["denoise", "families", "style", "timing"],
                    help="measure one part alone: denoise (merged into metrics.json), families (the AE, VAE, GAN "
-                        "and AE-GAN of Fashion-MNIST measured alike: their cards and docs/RESULTS.md's comparison) "
-                        "or timing (the class models' time rows, re-measured on a quiet machine and merged)")
+                        "and AE-GAN of Fashion-MNIST measured alike: their cards and docs/RESULTS.md's comparison), "
+                        "style (style transfer beside its baselines, merged into metrics.json) or timing (the class "
+                        "models' time rows, re-measured on a quiet machine and merged)")
     e.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     return parser
 
@@ -397,6 +398,11 @@ def _evaluate(args) -> int:
         return 0
     if args.only == "denoise":
         evaluate_denoising_only(args.model, write=not args.no_write, device=pick_device(args.device))
+        return 0
+    if args.only == "style":
+        from .evaluate import evaluate_style_only
+
+        evaluate_style_only(args.model, write=not args.no_write, device=pick_device(args.device))
         return 0
     evaluate_all(args.model, samples=args.samples, write=not args.no_write, device=pick_device(args.device))
     return 0

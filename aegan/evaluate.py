@@ -111,12 +111,14 @@ def evaluate_model(folder: Path, *, samples: int | None = None, device: torch.de
     rows += repair_rows
     values["denoise"], denoise_rows, denoise_note = evaluate_denoise(model, classifier, xb, yb)
     rows += denoise_rows
+    values["style"], style_rows, style_note = evaluate_style(model, classifier, xb, yb)
+    rows += style_rows
     return {
         "command": COMMAND, "machine": machine(), "values": values,
         "rows": [{"metric": m, "model": v, "real": r} for m, v, r in rows],
         "notes": [f"{n:,} generated images (classes spread evenly, seed 0, z ~ N(0, I) times the calibrated scale "
                   f"{config.z_scale}, see training/calibrate.py) and {len(yb):,} held-out real images, each against "
-                  f"reference half A ({len(ya):,} images) of {test.source}.", repair_note, denoise_note],
+                  f"reference half A ({len(ya):,} images) of {test.source}.", repair_note, denoise_note, style_note],
     }
 
 
@@ -284,12 +286,89 @@ def time_denoise(model, noisy: torch.Tensor, repeats: int = 20) -> float:
     return statistics.median(times)
 
 
+STYLE_IMAGES = 500  # held-out images given another class: under a minute per model on one CPU thread
+STYLE_METHODS = {"sample": "a sample of the asked class", "code": "the encoder's code unchanged",
+                 "source": "the source image itself"}  # the baselines, in the rows' order
+
+
+def evaluate_style(model, classifier, x: torch.Tensor, y: torch.Tensor, n: int = STYLE_IMAGES):
+    """Style transfer of held-out images x [N,1,28,28] (the first n), each asked for another class, beside three
+    baselines: a sample of the asked class (class right, style unrelated), the encoder's code unchanged (no
+    projection towards the prior) and the source image itself (style kept exactly, class unchanged). Every output
+    goes through uint8 and is scored by the same code: the share the classifier reads as the asked class, and the
+    style kept, the Spearman correlation of each attribute of `aegan.captions.measure_attributes` between source
+    and output over the n pairs, averaged over the attributes. Returns (values, rows, a card note)."""
+    from .captions import ATTRIBUTE_WORDS, measure_attributes
+    from .images import to_uint8
+    from .style import transfer_style
+
+    dataset, k = model.config.dataset, model.config.num_classes
+    truth, y = to_uint8(x[:n]), y[:n]
+    # another class for each image: y + r (mod K), r in 1..K-1 drawn once from a fixed generator
+    asked = (y + torch.randint(1, k, (len(y),), generator=torch.Generator().manual_seed(0))) % k
+    outputs = {"model": to_uint8(transfer_style(model, to_tensor(truth), asked)),
+               "sample": to_uint8(sample(model, len(asked), labels=asked, seed=0)[0]),
+               "code": to_uint8(transfer_style(model, to_tensor(truth), asked, steps=0)),
+               "source": truth}
+    names = list(ATTRIBUTE_WORDS[dataset])
+    source = measure_attributes(dataset, truth)
+    values = {"images": len(truth), "attributes": names,
+              "real_class_accuracy": float((classify(classifier, to_tensor(truth))[1] == y).float().mean())}
+    for method, out in outputs.items():
+        predicted = classify(classifier, to_tensor(out))[1]
+        measured = measure_attributes(dataset, out)
+        per = {name: spearman(source[:, a], measured[:, a]) for a, name in enumerate(names)}
+        values[method] = {"asked_class": float((predicted == asked).float().mean()),
+                          "source_class": float((predicted == y).float().mean()),
+                          "style_kept": sum(per.values()) / len(per), "style_kept_per_attribute": per}
+
+    def row(key, form="{:.3f}"):
+        baselines = ", ".join(f"{label} {form.format(values[m][key])}" for m, label in STYLE_METHODS.items())
+        return f"**{form.format(values['model'][key])}** ({baselines})"
+
+    per = values["model"]["style_kept_per_attribute"]
+    rows = [("style transfer: read as the asked class (classifier), model (baselines)", row("asked_class"),
+             f"{values['real_class_accuracy']:.3f}"),
+            (f"style transfer: style kept, Spearman correlation of source and output over the images "
+             f"(mean of {', '.join(names)})", row("style_kept"), ""),
+            ("style transfer: style kept per attribute, model", ", ".join(f"{a} {v:.3f}" for a, v in per.items()), "")]
+    note = (f"Style transfer: the first {len(truth):,} held-out images, each asked for another class (its own plus "
+            f"1..{k - 1}, drawn once with seed 0), drawn by `aegan.style.transfer_style` defaults. Baselines: "
+            "a sample of the asked class (`aegan.pipeline.sample`, seed 0: the class right, the style unrelated), the "
+            "encoder's code unchanged (`transfer_style` with steps=0: no projection towards the prior) and the source "
+            "image itself (the style kept exactly, the class not changed). Style kept: for each attribute of "
+            f"`aegan.captions.measure_attributes` ({', '.join(names)}), the Spearman rank correlation between the "
+            "source images' values and the outputs' over the pairs, then the mean over the attributes (1 = the "
+            "images' order by every attribute kept, 0 = unrelated). Every output goes through uint8; the real column "
+            "is the classifier's accuracy on the source images.")
+    return values, rows, note
+
+
+def spearman(a, b) -> float:
+    """Spearman rank correlation of two [N] arrays (tied values share their mean rank); 0 where either is constant.
+    Exactly 1.0 for equal arrays."""
+    import numpy as np
+    from scipy.stats import rankdata
+
+    ra, rb = rankdata(a) - (len(a) + 1) / 2, rankdata(b) - (len(b) + 1) / 2  # ranks centred on their mean
+    sa, sb = float((ra * ra).sum()), float((rb * rb).sum())
+    if sa == 0 or sb == 0:
+        return 0.0
+    return float((ra * rb).sum() / np.sqrt(sa * sb))
+
+
 def _class_model_folders(models: list[str] | None) -> list[Path]:
     """The folders of `models` (default: the shipped ones) that hold class-conditional AE-GANs: the models that
-    repair and denoise (text models and the other families do neither)."""
+    repair, denoise and transfer style (text models and the other families do none of it). A folder named in
+    `models` that holds another model is refused in one sentence."""
     folders = [Path(m) for m in models] if models else shipped_models()
     configs = {f: json.loads((f / "config.json").read_text()) for f in folders}
-    return [f for f, c in configs.items() if c.get("condition") != "text" and c.get("family", "aegan") == "aegan"]
+    chosen = [f for f, c in configs.items() if c.get("condition") != "text" and c.get("family", "aegan") == "aegan"]
+    if models and len(chosen) < len(folders):  # named on the command line: say so rather than skip it
+        other = next(f for f in folders if f not in chosen)
+        raise InputError(f"{other}: not a class-conditional AE-GAN (*-cgan); only those repair, denoise and "
+                         "transfer style")
+    return chosen
 
 
 def _merge_into_metrics(folder: Path, change) -> None:
@@ -309,23 +388,44 @@ def _rewrite_shipped_results() -> None:
 
 def evaluate_denoising_only(models: list[str] | None, *, write: bool = True,
                             device: torch.device | None = None) -> dict[str, dict]:
-    """`python -m aegan evaluate --only denoise`: the denoising part alone, printed; with `write`, merged into each
-    class model's metrics.json (its old denoising rows, values and note replaced), then its card and (for the
-    shipped models) docs/RESULTS.md rewritten from the metrics files."""
+    """`python -m aegan evaluate --only denoise`: the denoising part alone (`_evaluate_part_only`)."""
+    return _evaluate_part_only(models, evaluate_denoise, "denoise", _is_denoise, "Denoising:", write=write,
+                               device=device)
+
+
+def evaluate_style_only(models: list[str] | None, *, write: bool = True,
+                        device: torch.device | None = None) -> dict[str, dict]:
+    """`python -m aegan evaluate --only style`: the style-transfer part alone (`_evaluate_part_only`)."""
+    return _evaluate_part_only(models, evaluate_style, "style", _is_style, "Style transfer:", write=write,
+                               device=device)
+
+
+def _evaluate_part_only(models: list[str] | None, measure, key: str, is_part, note_start: str, *, write: bool,
+                        device: torch.device | None) -> dict[str, dict]:
+    """One part of a class model's evaluation alone, printed: `measure(model, classifier, xb, yb)` -> (values, rows,
+    note). With `write`, merged into each class model's metrics.json (values[key], the rows `is_part` names where
+    the old ones stood, else at the end, the note starting with `note_start`), then its card and (for the shipped
+    models) docs/RESULTS.md rewritten from the metrics files."""
     results = {}
     for folder in _class_model_folders(models):
         model = load_model(folder, device or "cpu")
         (_, _), (xb, yb), _ = test_halves(model.config.dataset)
-        values, rows, note = evaluate_denoise(model, load_classifier(model.config.dataset), xb, yb)
-        part = {"rows": [{"metric": m, "model": v, "real": r} for m, v, r in rows]}
+        started, cpu = time.perf_counter(), time.process_time()
+        values, rows, note = measure(model, load_classifier(model.config.dataset), xb, yb)
+        part = {"rows": [{"metric": m, "model": v, "real": r} for m, v, r in rows], "values": values, "note": note}
         print(f"\n## {folder.name}\n")
         print(_table(part))
+        print(f"\n({key} measured in {time.perf_counter() - started:.0f} s, {time.process_time() - cpu:.0f} s of CPU "
+              f"time, on {machine()})")
         results[folder.name] = part
 
         def change(result):  # called at once, in this iteration
-            result["values"]["denoise"] = values
-            result["rows"] = [r for r in result["rows"] if not _is_denoise(r["metric"])] + part["rows"]
-            result["notes"] = [n for n in result["notes"] if not n.startswith("Denoising:")] + [note]
+            result["values"][key] = values
+            old = [i for i, r in enumerate(result["rows"]) if is_part(r["metric"])]
+            kept = [r for r in result["rows"] if not is_part(r["metric"])]
+            at = old[0] if old else len(kept)
+            result["rows"] = kept[:at] + part["rows"] + kept[at:]
+            result["notes"] = [n for n in result["notes"] if not n.startswith(note_start)] + [note]
         if write:
             _merge_into_metrics(folder, change)
     if write and not models:
@@ -373,6 +473,10 @@ def evaluate_timing_only(models: list[str] | None, *, write: bool = True) -> dic
 
 def _is_denoise(metric: str) -> bool:
     return metric.startswith(("denoise", "time to denoise"))
+
+
+def _is_style(metric: str) -> bool:
+    return metric.startswith("style transfer")
 
 
 def save_sample_figure(folder: Path, path: Path) -> None:
