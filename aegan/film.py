@@ -155,14 +155,22 @@ def save_film(folder: str | Path, film: Film) -> Path:
     return folder / HISTORY_FILE
 
 
+def stages_phrase(gan_start: int, total_steps: int) -> str:
+    """Which stages a run of `total_steps` with the GAN stage from `gan_start` trained, in words. One-stage runs
+    (the seed's other families): the AE and the VAE never reach the GAN stage, the GAN starts in it."""
+    if gan_start <= 0:
+        return "the GAN stage only"
+    if gan_start >= total_steps:
+        return "the autoencoder stage only"
+    return f"the GAN stage from step {gan_start:,}"
+
+
 def film_summary(folder: str | Path) -> str | None:
     """One line about the folder's film for its model card, or None when it has no readable one."""
     try:
         history = json.loads((Path(folder) / HISTORY_FILE).read_text())
         frames, total, gan_start = history["frames"], history["total_steps"], history["gan_start"]
-        # One-stage runs (the seed's other families): the AE and VAE never reach the GAN stage, the GAN starts in it.
-        stage = "the GAN stage only" if gan_start == 0 else "the autoencoder stage only" if gan_start >= total \
-            else f"the GAN stage from step {gan_start:,}"
+        stage = stages_phrase(gan_start, total)
         scores = " and D's scores" if history.get("d_scores") else ""
         return (f"{frames['count']} frames of samples from fixed noise over {total:,} steps ({stage}), with every "
                 f"loss{scores}: `{FRAMES_FILE}` and `{HISTORY_FILE}`.")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from aegan.errors import CheckpointError
-from aegan.film import D_SCORES, LOSSES, MAX_FILM_BYTES, Film, load_film, save_film
+from aegan.film import D_SCORES, LOSSES, MAX_FILM_BYTES, Film, load_film, save_film, stages_phrase
 from training import film as film_module
 from training.config import preset
 from training.export import export_run
@@ -174,3 +174,10 @@ def test_export_of_a_run_without_film_removes_a_stale_one(tmp_path):
     save_state(run_dir, state)
     export_run(run_dir, out)
     assert load_film(out) is None and "Training film" not in (out / "README.md").read_text()
+
+
+def test_the_stages_of_a_run_are_said_for_two_stage_and_one_stage_runs():
+    # The player's note and the model card say the same: the AE and VAE never reach the GAN stage, the GAN starts in it.
+    assert stages_phrase(2000, 12000) == "the GAN stage from step 2,000"
+    assert stages_phrase(8000, 8000) == "the autoencoder stage only"
+    assert stages_phrase(0, 4000) == "the GAN stage only"

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import gradio as gr
 
+from aegan.film import stages_phrase
+
 from . import live
 from .controls import DATASET, LIGHT, LIVE, RAW, explain
 from .films import EMPTY_VIEW, FRAME_CSS, new_plots, plot_updates, player_view
@@ -156,7 +158,7 @@ def load_film(dataset, source, live_film):
         return (None, dict(EMPTY_VIEW), gr.Slider(maximum=1, value=0, interactive=False), *plot_updates(None),
                 note)
     last = film.steps[-1]  # the total, unless the run was stopped
-    steps = f"{film.total_steps:,} steps, the GAN stage from step {film.gan_start:,}; {len(film.steps)} frames"
+    steps = f"{film.total_steps:,} steps, {stages_phrase(film.gan_start, film.total_steps)}; {len(film.steps)} frames"
     if last < film.total_steps:
         steps += f" (stopped at step {last:,})"
     return (film, player_view(film, last), gr.Slider(maximum=film.total_steps, value=last, interactive=True),
