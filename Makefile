@@ -6,7 +6,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 
 FAMILIES := train-fashion-mnist-ae train-fashion-mnist-vae train-fashion-mnist-gan
 .PHONY: run serve test setup setup-dev data browser train-fashion-mnist train-mnist train-families $(FAMILIES) \
-	classifiers results clean bench
+	classifiers results clean bench screenshots
 
 run: setup
 	$(PY) app.py
@@ -62,6 +62,10 @@ classifiers: setup data
 
 results: setup data
 	$(PY) -m aegan evaluate
+
+# The README's screenshots of every tab, from the browser tests on the shipped checkpoints -> docs/screenshots/.
+screenshots: setup-dev data browser
+	AEGAN_SCREENSHOTS=1 $(PY) -m pytest -q tests/test_browser.py
 
 # Speed, load, memory and cold-start figures -> docs/PERFORMANCE.md (2-3 minutes on 2 cores; run on a quiet machine).
 bench: setup

@@ -1,7 +1,8 @@
 """The app in a real browser: Playwright driving Debian's Chromium (never `playwright install`).
 
-`python app.py` runs as a subprocess on a free port, on the shipped checkpoints when they are there (then
-the screenshots of every tab are written to docs/screenshots/ for the README), else on tiny untrained ones.
+`python app.py` runs as a subprocess on a free port, on the shipped checkpoints when they are there, else on tiny
+untrained ones. Screenshots of every tab go to a temporary folder; `make screenshots` (AEGAN_SCREENSHOTS=1, shipped
+checkpoints) writes them to docs/screenshots/ for the README, so that a test run leaves the tree as it found it.
 Each test also checks that the page logs no console error and requests nothing from any other host.
 """
 
@@ -107,8 +108,9 @@ def app_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def screenshot_dir(tmp_path_factory) -> Path:
-    """docs/screenshots/ when the real models run (the README shows them), else a temporary folder."""
-    if shipped_models():
+    """docs/screenshots/ when asked for (AEGAN_SCREENSHOTS=1) and the real models run (the README shows them), else a
+    temporary folder."""
+    if os.environ.get("AEGAN_SCREENSHOTS") == "1" and shipped_models():
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         return SCREENSHOTS
     return tmp_path_factory.mktemp("screenshots")
