@@ -380,10 +380,17 @@ def _merge_into_metrics(folder: Path, change) -> None:
         write_model_card(folder)
 
 
-def _rewrite_shipped_results() -> None:
-    """docs/RESULTS.md from the shipped models' metrics.json files."""
-    _write_results({f.name: json.loads((f / "metrics.json").read_text()) for f in shipped_models()
-                    if (f / "metrics.json").exists()})
+def _rewrite_shipped_results(named: list[Path] | None = None) -> None:
+    """docs/RESULTS.md from the shipped models' metrics.json files: whole, or (`named`: the folders a --model run
+    measured) only the sections of those that are shipped models, as the full evaluation with --model does."""
+    folders = shipped_models()
+    if named is not None:
+        measured = {Path(f).resolve() for f in named}
+        folders = [f for f in folders if f.resolve() in measured]
+        if not folders:
+            return
+    _write_results({f.name: json.loads((f / "metrics.json").read_text()) for f in folders
+                    if (f / "metrics.json").exists()}, update=named is not None)
 
 
 def evaluate_denoising_only(models: list[str] | None, *, write: bool = True,
@@ -407,7 +414,8 @@ def _evaluate_part_only(models: list[str] | None, measure, key: str, is_part, no
     the old ones stood, else at the end, the note starting with `note_start`), then its card and (for the shipped
     models) docs/RESULTS.md rewritten from the metrics files."""
     results = {}
-    for folder in _class_model_folders(models):
+    folders = _class_model_folders(models)
+    for folder in folders:
         model = load_model(folder, device or "cpu")
         (_, _), (xb, yb), _ = test_halves(model.config.dataset)
         started, cpu = time.perf_counter(), time.process_time()
@@ -428,8 +436,8 @@ def _evaluate_part_only(models: list[str] | None, measure, key: str, is_part, no
             result["notes"] = [n for n in result["notes"] if not n.startswith(note_start)] + [note]
         if write:
             _merge_into_metrics(folder, change)
-    if write and not models:
-        _rewrite_shipped_results()
+    if write:
+        _rewrite_shipped_results(folders if models else None)
     return results
 
 
@@ -442,7 +450,8 @@ def evaluate_timing_only(models: list[str] | None, *, write: bool = True) -> dic
     from .noise import add_noise
 
     results = {}
-    for folder in _class_model_folders(models):
+    folders = _class_model_folders(models)
+    for folder in folders:
         model = load_model(folder, "cpu")
         (_, _), (xb, _), _ = test_halves(model.config.dataset)
         sample_ms = time_sampling(model)
@@ -466,8 +475,8 @@ def evaluate_timing_only(models: list[str] | None, *, write: bool = True) -> dic
             result["rows"] = [{**r, "model": times.get(r["metric"], r["model"])} for r in result["rows"]]
         if write:
             _merge_into_metrics(folder, change)
-    if write and not models:
-        _rewrite_shipped_results()
+    if write:
+        _rewrite_shipped_results(folders if models else None)
     return results
 
 

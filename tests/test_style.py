@@ -99,6 +99,26 @@ def test_only_style_prints_and_merges_into_metrics_and_card(tiny_checkpoint, cla
     assert not (tmp_path / "RESULTS.md").exists()  # --model: only that model's files
 
 
+def test_only_style_on_a_shipped_model_rewrites_its_section_of_results_alone(tiny_checkpoint, classifier, tmp_path,
+                                                                            monkeypatch):
+    import aegan.evaluate as evaluate
+    import aegan.metrics as metrics
+    from aegan.__main__ import main
+
+    classifier.save_pretrained(tmp_path / "classifiers" / "synthetic")
+    monkeypatch.setattr(metrics, "CLASSIFIERS_DIR", tmp_path / "classifiers")
+    monkeypatch.setattr(evaluate, "shipped_models", lambda: [tiny_checkpoint])  # as if it were shipped
+    results = tmp_path / "RESULTS.md"
+    monkeypatch.setattr(evaluate, "RESULTS", results)
+    results.write_text("# Results\n\n## another-model\n\nits table\n\n## tiny-cgan\n\nthe old table\n")
+    (tiny_checkpoint / "metrics.json").write_text(json.dumps({"values": {}, "rows": [], "notes": []}))
+
+    assert main(["evaluate", "--only", "style", "--model", str(tiny_checkpoint)]) == 0
+    text = results.read_text()
+    assert "## another-model\n\nits table\n" in text and "the old table" not in text  # only its own section
+    assert "## tiny-cgan" in text and "style transfer: read as the asked class" in text
+
+
 def run(*args):
     return subprocess.run([sys.executable, "-m", "aegan", *map(str, args)], capture_output=True, text=True, cwd=REPO)
 
