@@ -655,7 +655,8 @@ def compare_section(dataset: str, figures: dict[str, dict], trained: dict[str, d
                 v, t = figures[f], trained.get(f, {})
                 cells = [fmt.format(v[key]) if key in v else "-" for key, _, fmt, _ in COMPARED]
                 minutes = t.get("training_seconds", 0) / 60
-                steps = f"{t.get('steps', 0):,} steps, {minutes:.0f} min" if t else "?"
+                on = f" on {t['device']}" if t.get("device") else ""  # one thread or two: the budget is CPU time
+                steps = f"{t.get('steps', 0):,} steps, {minutes:.0f} min{on}" if t else "?"
                 lines.append(f"| {NAMES[f]} | " + " | ".join(cells) + f" | {steps} |")
         real = next(iter(figures.values()))
         cells = [fmt.format(real[key + "_real"]) if key + "_real" in real else ("1.00" if key == "diversity_ratio_all"
@@ -696,8 +697,9 @@ def _reading(figures: dict[str, dict]) -> list[str]:
               "- The AE-GAN is the only class-conditional model: its samples are spread evenly over the classes by "
               "construction, which helps its recall and rarest-class figures; the autoencoder, VAE and GAN draw from "
               "one unconditional prior. Part of its lead is the condition, not the combination alone.",
-              "- The budgets are comparable, not equal (the training column; the GAN trains only the GAN stage, the "
-              "AE-GAN both), and one seed each: differences of a few hundredths are within what another seed gives."]
+              "- The budgets are comparable, not equal (the training column: steps, wall time and threads; the GAN "
+              "trains only the GAN stage, the AE-GAN both), and one seed each: differences of a few hundredths are "
+              "within what another seed gives."]
     ae_psnr, our_psnr = figures.get("ae", {}).get("reconstruction_psnr_db"), ours.get("reconstruction_psnr_db")
     if ae_psnr is not None and our_psnr is not None and our_psnr < ae_psnr:
         lines.append(f"- The price of the combination is reconstruction ({ae_psnr - our_psnr:.2f} dB below the "
