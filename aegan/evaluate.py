@@ -31,8 +31,9 @@ COMMAND = "python -m aegan evaluate"
 
 
 def machine() -> str:
-    return f"{platform.machine()} CPU, {torch.get_num_threads()} torch threads" if not torch.cuda.is_available() \
-        else torch.cuda.get_device_name()
+    threads = torch.get_num_threads()
+    return f"{platform.machine()} CPU, {threads} torch thread{'s' if threads != 1 else ''}" \
+        if not torch.cuda.is_available() else torch.cuda.get_device_name()
 
 
 def test_halves(dataset: str):
