@@ -305,16 +305,17 @@ def evaluate_style(model, classifier, x: torch.Tensor, y: torch.Tensor, n: int =
 
     dataset, k = model.config.dataset, model.config.num_classes
     truth, y = to_uint8(x[:n]), y[:n]
+    sources = to_tensor(truth)  # what every method starts from: the held-out images after the uint8 round trip
     # another class for each image: y + r (mod K), r in 1..K-1 drawn once from a fixed generator
     asked = (y + torch.randint(1, k, (len(y),), generator=torch.Generator().manual_seed(0))) % k
-    outputs = {"model": to_uint8(transfer_style(model, to_tensor(truth), asked)),
+    outputs = {"model": to_uint8(transfer_style(model, sources, asked)),
                "sample": to_uint8(sample(model, len(asked), labels=asked, seed=0)[0]),
-               "code": to_uint8(transfer_style(model, to_tensor(truth), asked, steps=0)),
+               "code": to_uint8(transfer_style(model, sources, asked, steps=0)),
                "source": truth}
     names = list(ATTRIBUTE_WORDS[dataset])
     source = measure_attributes(dataset, truth)
     values = {"images": len(truth), "attributes": names,
-              "real_class_accuracy": float((classify(classifier, to_tensor(truth))[1] == y).float().mean())}
+              "real_class_accuracy": float((classify(classifier, sources)[1] == y).float().mean())}
     for method, out in outputs.items():
         predicted = classify(classifier, to_tensor(out))[1]
         measured = measure_attributes(dataset, out)
