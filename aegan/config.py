@@ -23,7 +23,11 @@ class ModelConfig:
     dataset: str = "fashion-mnist"  # which data the model was trained on; selects class names
     image_size: int = 28  # images are square, single channel
     latent_dim: int = 32  # size of z; E maps x -> (mean, log-variance) of z
-    base_channels: int = 32  # width of the first conv layer of E and D and the last of G
+    base_channels: int = 32  # width of the first conv layer of E and D (and of G's last, unless set below)
+    # Widths of G's last conv layer and D's first (their others are 2x and 4x that); None: base_channels, as in
+    # every model before them. G's width is what sampling pays for, D's only what training pays for.
+    generator_channels: int | None = None
+    discriminator_channels: int | None = None
     # "class": learned embedding of a class id; "text": projection of a sentence embedding; "none": unconditional
     # (G and D see no condition; num_classes and class_names still name the dataset's classes)
     condition: str = "class"

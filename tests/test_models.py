@@ -44,6 +44,41 @@ def test_minibatch_std_lets_d_see_a_batch_without_variety():
     assert model.judge(torch.zeros(5, 1, 28, 28), torch.arange(5)).shape == (5,)
 
 
+def test_generator_and_discriminator_widths_are_set_apart(tiny_config, tmp_path):
+    """generator_channels widens G alone and discriminator_channels D alone (sampling pays for G's width,
+    training for all three); left out, both take base_channels as every model before them did, so older
+    config.json files load unchanged."""
+    plain = AEGAN(tiny_config)
+    assert plain.generator.up2.out_channels == plain.discriminator.features[0].out_channels == tiny_config.base_channels
+    wide = AEGAN(replace(tiny_config, generator_channels=12, discriminator_channels=16)).eval()
+    assert (wide.generator.up1.in_channels, wide.generator.up1.out_channels, wide.generator.up2.out_channels) \
+        == (48, 24, 12)
+    assert [layer.out_channels for layer in wide.discriminator.features if isinstance(layer, torch.nn.Conv2d)] \
+        == [16, 32, 64]
+    assert [p.shape for p in wide.encoder.parameters()] == [p.shape for p in plain.encoder.parameters()]  # E as before
+    wide.save_pretrained(tmp_path)
+    loaded = load_model(tmp_path)
+    z, y = torch.randn(3, 8), torch.arange(3)
+    with torch.no_grad():
+        x = wide.decode(z, y)
+        assert torch.equal(x, loaded.decode(z, y)) and torch.equal(wide.judge(x, y), loaded.judge(x, y))
+
+
+def test_generator_runs_channels_last_inside_and_hands_back_the_usual_layout(tiny_model):
+    """G keeps its feature maps channels-last (faster transposed convolutions on CPU): the same values as
+    the usual layout, and the images it returns are plain contiguous tensors."""
+    g = tiny_model.generator
+    z, y = torch.randn(4, 8), torch.arange(4)
+    with torch.no_grad():
+        c = g.condition(y)
+        h = g.start(z, c)
+        assert h.is_contiguous(memory_format=torch.channels_last)
+        x = g.draw(h, c)
+        plain = g.draw(h.contiguous(), c)
+    assert x.is_contiguous() and x.shape == (4, 1, 28, 28)
+    torch.testing.assert_close(x, plain, rtol=1e-5, atol=1e-5)
+
+
 def test_class_names_come_from_the_config_then_the_dataset(tiny_config):
     assert AEGAN(tiny_config).class_names == [f"stroke {k}" for k in range(10)]
     assert AEGAN(replace(tiny_config, dataset="fashion-mnist", class_names=[])).class_names[7] == "sneaker"
