@@ -194,6 +194,19 @@ def test_fine_tuned_classes_start_where_the_base_encoder_reads_their_images(tiny
     assert torch.equal(model.generator.project.weight, base.generator.project.weight)  # the rest is copied
 
 
+def test_warm_start_refuses_a_checkpoint_of_another_width(tiny_checkpoint):
+    """A start checkpoint whose layers differ in more than the class-specific tensors is refused in one line,
+    instead of leaving the layers that differ untrained without a word."""
+    from dataclasses import replace as changed
+
+    from aegan.models import AEGAN, load_model
+    from training.loop import warm_start
+
+    wider = AEGAN(changed(load_model(tiny_checkpoint).config, discriminator_channels=12))
+    with pytest.raises(InputError, match=r"not this model's architecture \(discriminator\."):
+        warm_start(wider, tiny_checkpoint)
+
+
 def test_nearest_finds_copies_and_measures_how_far_apart_images_are():
     from aegan.images import to_tensor
     from aegan.nearest import nearest, typical_distance
