@@ -365,14 +365,14 @@ def warm_start(model: AEGAN, checkpoint: str | Path, data: Dataset | None = None
 
     source = load_file(str(Path(checkpoint) / "model.safetensors"))
     own = model.state_dict()
-    # Only the class-specific tensors may differ in shape (the condition embeddings, and E's class head for other
-    # classes): any other difference (D or G of another width) would leave that layer untrained without a word.
-    other = [k for k, v in source.items() if k in own and own[k].shape != v.shape and ".condition." not in k
-             and not k.startswith("encoder.to_class.")]
+    shared = {k: v for k, v in source.items() if k in own and ".condition." not in k}
+    # Besides the condition embeddings, only E's class head may differ in shape (other classes): any other
+    # difference (D or G of another width) would leave that layer untrained without a word.
+    other = [k for k, v in shared.items() if own[k].shape != v.shape and not k.startswith("encoder.to_class.")]
     if other:
         raise InputError(f"cannot start from {checkpoint}: it is not this model's architecture ({other[0]} is "
                          f"{list(source[other[0]].shape)} there, {list(own[other[0]].shape)} here)")
-    copied = {k: v for k, v in source.items() if k in own and own[k].shape == v.shape and ".condition." not in k}
+    copied = {k: v for k, v in shared.items() if own[k].shape == v.shape}
     model.load_state_dict(copied, strict=False)
     if data is not None and model.config.condition == "class":
         start_classes_from(model, checkpoint, data)
