@@ -11,6 +11,7 @@ from training.export import export_run
 from training.loop import train
 from training.state import load_state, new_run_dir
 
+from aegan.errors import InputError
 from aegan.models import load_model
 from aegan.pipeline import sample
 
@@ -28,6 +29,19 @@ def test_two_stage_smoke_run_and_export(tmp_path):
     assert "synthetic strokes, train split" in card and "4 steps" in card
     x, y = sample(load_model(out), 10, seed=0)
     assert x.shape == (10, 1, 28, 28)
+
+
+def test_bfloat16_runs_under_autocast_and_keeps_float32_weights(tmp_path):
+    runs = {p: train(preset("tiny", precision=p), tmp_path / p, progress=False) for p in ("float32", "bfloat16")}
+    stats = {p: [json.loads(line) for line in (run / "stats.jsonl").read_text().splitlines()] for p, run in runs.items()}
+    first = {p: s[0] for p, s in stats.items()}  # the same seeds and batches: only the arithmetic differs
+    assert first["bfloat16"]["mse"] != first["float32"]["mse"]  # autocast did run
+    assert first["bfloat16"]["mse"] == pytest.approx(first["float32"]["mse"], rel=0.05)
+    assert all(torch.isfinite(torch.tensor(v)) for s in stats["bfloat16"] for k, v in s.items() if k != "stage")
+    state = load_state(runs["bfloat16"])
+    assert {v.dtype for v in state["model"].values() if v.is_floating_point()} == {torch.float32}
+    with pytest.raises(InputError, match="precision must be one of float32, bfloat16"):
+        preset("tiny", precision="float16")
 
 
 def test_new_runs_never_overwrite(tmp_path):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from aegan.errors import CheckpointError, InputError
 
-from .config import PRESETS, TrainConfig, preset
+from .config import PRECISIONS, PRESETS, TrainConfig, preset
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--gan-lr", type=float, help="learning rate of the GAN stage")
     t.add_argument("--seed", type=int)
     t.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"])
+    t.add_argument("--precision", choices=PRECISIONS,
+                   help="bfloat16: forward passes under autocast, faster on CPUs with AVX-512 BF16 and on recent GPUs")
     t.add_argument("--checkpoint-seconds", type=float, help="how often the resumable state is written")
     t.add_argument("--export", dest="export_name", help="checkpoint name to export to at the end")
     t.add_argument("--no-export", action="store_true", help="do not export at the end")
@@ -138,7 +140,7 @@ def overrides_of(args) -> dict:
     """The options given on the command line (None: not given)."""
     return dict(ae_steps=args.ae_steps, gan_steps=args.gan_steps, batch_size=args.batch_size,
                 ae_lr=args.ae_lr, gan_lr=args.gan_lr, seed=args.seed, device=args.device,
-                export_name=args.export_name, checkpoint_seconds=args.checkpoint_seconds)
+                export_name=args.export_name, checkpoint_seconds=args.checkpoint_seconds, precision=args.precision)
 
 
 def _train_own(args, overrides: dict) -> int:

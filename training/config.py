@@ -8,6 +8,9 @@ from aegan.config import ModelConfig
 from aegan.errors import InputError
 
 
+PRECISIONS = ("float32", "bfloat16")
+
+
 @dataclass
 class TrainConfig:
     dataset: str = "fashion-mnist"
@@ -28,6 +31,9 @@ class TrainConfig:
     aux_class_weight: float = 0.3  # E's classifier must recognise the class G was asked for (as in AC-GAN)
     mismatch_weight: float = 0.5  # D also sees real images with a wrong condition as fakes (GAN-INT-CLS)
     ema_decay: float = 0.999  # the exported model is an exponential moving average of the trained one
+    # "bfloat16": the losses' forward passes run under torch.autocast (weights, optimizer and EMA stay float32).
+    # On CPUs with AVX-512 BF16 (this project's 2-core machine) a GAN step takes about 0.8 of the float32 time.
+    precision: str = "float32"
     max_loss: float = 1e6  # a logged loss above this (or NaN/inf) means training diverged: the run stops
     seed: int = 0
     device: str = "auto"
@@ -39,6 +45,8 @@ class TrainConfig:
     data_folder: str | None = None  # your own images, one subfolder per class (training/own.py), instead of dataset's
 
     def __post_init__(self) -> None:
+        if self.precision not in PRECISIONS:
+            raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
         # A family trains only the stages of its parts (aegan/families.py): the AE and the VAE have no D, the GAN no E.
         family = self.model.family if isinstance(self.model, ModelConfig) else "aegan"
         if family in ("ae", "vae") and self.gan_steps:
@@ -68,16 +76,18 @@ VAE_KL_WEIGHT = 0.1
 TINY = ModelConfig(dataset="synthetic", latent_dim=8, base_channels=8, condition_dim=8, discriminator_features=16)
 
 PRESETS: dict[str, dict] = {
-    # Full Fashion-MNIST train split (60k): ~2 epochs of autoencoder, ~10.7 epochs of GAN (55 min on two threads).
-    # D sees the spread of each group of 4 images (minibatch standard deviation), against mode collapse, and is 1.5x
-    # as wide as E (48 channels): at 32 it could hardly tell G's images from real ones. The GAN stage grew from 6,000
-    # steps. Those are the changes that measurably helped (docs/EXPERIMENTS.md).
-    "fashion-mnist": dict(dataset="fashion-mnist", ae_steps=2000, gan_steps=10000,
+    # Full Fashion-MNIST train split (60k): ~2 epochs of autoencoder, ~12.8 epochs of GAN, in bfloat16 (autocast),
+    # about 1.3x as fast as float32 on this project's 2-core machine and as good (docs/EXPERIMENTS.md); on a CPU without
+    # AVX-512 BF16 or AMX, --precision float32 is faster. D sees the spread of each group of 4 images (minibatch
+    # standard deviation), against mode collapse, and is 1.5x as wide as E (48 channels): at 32 it could hardly tell
+    # G's images from real ones. The GAN stage grew from 6,000 steps to 10,000, then to 12,000 with bfloat16's time.
+    # Those are the changes that measurably helped (docs/EXPERIMENTS.md).
+    "fashion-mnist": dict(dataset="fashion-mnist", ae_steps=2000, gan_steps=12000, precision="bfloat16",
                           model=ModelConfig(minibatch_std=4, discriminator_channels=48), export_name="fashion-mnist-cgan"),
     # 8,004 MNIST digits: ~12 epochs of autoencoder, ~40 epochs of GAN.
     "mnist": dict(dataset="mnist", ae_steps=1500, gan_steps=5000, export_name="mnist-cgan"),
     # Text-to-image: the same recipe with captions, warm-started from the CGAN of the same data.
-    "fashion-mnist-text": dict(dataset="fashion-mnist", ae_steps=500, gan_steps=2500,
+    "fashion-mnist-text": dict(dataset="fashion-mnist", ae_steps=500, gan_steps=2500, precision="bfloat16",
                                model=ModelConfig(condition="text", minibatch_std=4, discriminator_channels=48),
                                init_from="checkpoints/fashion-mnist-cgan",
                                export_name="fashion-mnist-text2img"),

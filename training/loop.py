@@ -46,6 +46,7 @@ def autoencoder_loss(model: AEGAN, x: torch.Tensor, y: torch.Tensor, condition: 
     E's class loss."""
     family = model.config.family
     mean, logvar, logits = model.encoder(x)
+    mean, logvar = mean.float(), logvar.float()  # under bfloat16 autocast: the KL's sum in float32
     z = mean if family == "ae" else mean + torch.exp(0.5 * logvar) * noise
     reconstruction = model.generator(z, condition)
     mse = F.mse_loss(reconstruction, x)
@@ -107,14 +108,17 @@ def _save_grid(ema: AEGAN, fixed_z: torch.Tensor, fixed_y: torch.Tensor, path: P
 
 class Objective(torch.nn.Module):
     """One loss of the recipe as a module, so that DistributedDataParallel can wrap it: DDP averages the
-    gradients of whatever its forward used, in the backward that follows. `loss(model, *args)`."""
+    gradients of whatever its forward used, in the backward that follows. `loss(model, *args)`.
+    `bfloat16`: the forward runs under autocast (matrix products and convolutions in bfloat16)."""
 
-    def __init__(self, model: AEGAN, loss):
+    def __init__(self, model: AEGAN, loss, bfloat16: bool = False):
         super().__init__()
-        self.model, self.loss = model, loss
+        self.model, self.loss, self.bfloat16 = model, loss, bfloat16
 
     def forward(self, *args):
-        return self.loss(self.model, *args)
+        device = next(self.model.parameters()).device.type
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=self.bfloat16):
+            return self.loss(self.model, *args)
 
 
 def _check_diverged(parts: dict[str, float], model: AEGAN, cfg: TrainConfig, step: int, state: Path,
@@ -145,6 +149,9 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
         (run_dir / "samples").mkdir(parents=True, exist_ok=True)
         remove_temp_files(run_dir)  # left by a process killed while writing
     device = distributed.local_device(pick_device(cfg.device))
+    if cfg.precision == "bfloat16" and not torch.amp.is_autocast_available(device.type):
+        raise InputError(f"bfloat16 training needs autocast, which {device.type} does not have here; "
+                         "use --precision float32")
     torch.manual_seed(cfg.seed)
     data = data if data is not None else training_data(cfg)
     images = to_tensor(data.images)  # [N,1,28,28] in [-1,1], kept on CPU and moved per batch
@@ -189,12 +196,13 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
     saved_step = step if (run_dir / "state.pt").exists() else None
     distributed.sync_module(model)
     distributed.sync_module(ema)
+    bf16 = cfg.precision == "bfloat16"
     objectives = {}  # each wrapped in DDP when several processes train; a family only has the stages of its parts
     if model.encoder is not None:
-        objectives["ae"] = Objective(model, functools.partial(_autoencoder_objective, cfg=cfg))
+        objectives["ae"] = Objective(model, functools.partial(_autoencoder_objective, cfg=cfg), bf16)
     if model.discriminator is not None:
-        objectives["d"] = Objective(model, functools.partial(discriminator_loss, cfg=cfg))
-        objectives["eg"] = Objective(model, functools.partial(generator_loss, cfg=cfg))
+        objectives["d"] = Objective(model, functools.partial(discriminator_loss, cfg=cfg), bf16)
+        objectives["eg"] = Objective(model, functools.partial(generator_loss, cfg=cfg), bf16)
     objectives = {k: distributed.wrap(v, device, uses_all_parameters=k == "eg") for k, v in objectives.items()}
 
     def checkpoint() -> None:
@@ -313,10 +321,10 @@ def discriminator_loss(model: AEGAN, x, noise, cfg: TrainConfig):
     G, D = model.generator, model.discriminator
     with torch.no_grad():
         fake = G(noise["z"], noise["fake"])
-    d_real, d_fake = D(x, noise["real"]), D(fake, noise["fake"])
+    d_real, d_fake = D(x, noise["real"]).float(), D(fake, noise["fake"]).float()  # losses in float32 under autocast
     d_loss = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
     if cfg.mismatch_weight > 0 and model.config.condition != "none":  # an unconditional D has no pairs to mismatch
-        d_loss = d_loss + cfg.mismatch_weight * F.softplus(D(x, noise["mismatched"])).mean()
+        d_loss = d_loss + cfg.mismatch_weight * F.softplus(D(x, noise["mismatched"]).float()).mean()
     return d_loss, d_real, d_fake
 
 
@@ -325,7 +333,7 @@ def generator_loss(model: AEGAN, x, y, noise, cfg: TrainConfig):
     reconstructing. Returns (loss, parts). The GAN, which has no E, has the adversarial loss alone."""
     E, G, D = model.encoder, model.generator, model.discriminator
     fake = G(noise["z"], noise["fake"])
-    adversarial = F.softplus(-D(fake, noise["fake"])).mean()
+    adversarial = F.softplus(-D(fake, noise["fake"]).float()).mean()
     if E is None:
         return cfg.adversarial_weight * adversarial, {"g_adv": adversarial.item()}
     aux = F.cross_entropy(E(fake)[2], noise["y"])
