@@ -6,7 +6,7 @@ samples then sit much closer to one training image than those images sit to each
 gives that yardstick: the median distance from each training image to its nearest other one.
 
     >>> index, distance = nearest(samples, training_images)   # x [N,1,28,28], bank [M,1,28,28] in [-1, 1]
-    >>> copied = distance < 0.5 * typical_distance(training_images)
+    >>> copies = is_copy(distance, typical_distance(training_images))
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from __future__ import annotations
 import torch
 
 from .images import check_images
+
+COPY_RATIO = 0.5  # a sample closer than this fraction of the typical distance to one training image is a copy
 
 
 def _distances(x: torch.Tensor, bank: torch.Tensor) -> torch.Tensor:
@@ -48,3 +50,8 @@ def nearest(x: torch.Tensor, bank: torch.Tensor, *, exclude_self: bool = False,
 def typical_distance(bank: torch.Tensor) -> float:
     """The median distance from each image of `bank` [M,1,28,28] (M >= 2) to its nearest other one."""
     return float(nearest(bank, bank, exclude_self=True)[1].median())
+
+
+def is_copy(distance: torch.Tensor, typical: float) -> torch.Tensor:
+    """Bool [N]: which samples, at `distance` [N] from their nearest training image, are copies of it."""
+    return distance < COPY_RATIO * typical

@@ -85,7 +85,7 @@ def quality(model_dir: Path, folder: Path) -> tuple[float, float]:
     from aegan.images import to_tensor
     from aegan.metrics import classify, load_classifier
     from aegan.models import load_model
-    from aegan.nearest import nearest, typical_distance
+    from aegan.nearest import is_copy, nearest, typical_distance
     from aegan.pipeline import sample
 
     model, classifier = load_model(model_dir), load_classifier("fashion-mnist")
@@ -93,7 +93,7 @@ def quality(model_dir: Path, folder: Path) -> tuple[float, float]:
     asked = torch.as_tensor([CLASSES[model.class_names[k]] for k in y.tolist()])
     accuracy = float((classify(classifier, x)[1] == asked).float().mean())
     bank = to_tensor(load_folder(folder).data.images)
-    copies = float((nearest(x, bank)[1] < 0.5 * typical_distance(bank)).float().mean())
+    copies = float(is_copy(nearest(x, bank)[1], typical_distance(bank)).float().mean())
     return accuracy, copies
 
 

@@ -599,6 +599,31 @@ def test_latent_map_click_draws_what_the_decoder_draws_there(client):
     assert "Fashion-MNIST only" in error_of(client, "mnist", "ae", 0.5, 0.5, api_name="/latent_map_click")
 
 
+def test_compare_opens_only_the_chosen_input(tmp_path, monkeypatch):
+    """An upload Gradio has deleted (its delete_cache, after an hour) still sits in the browser's upload box: it
+    must not stop a test image from being compared, and is named when it is the input chosen."""
+    import gradio as gr
+
+    from ui import compare
+    from ui.requests import upload_folder
+
+    monkeypatch.setenv("AEGAN_CHECKPOINTS", str(write_tiny_checkpoints(tmp_path / "checkpoints")))
+    gone = {"path": str(upload_folder() / "0123456789abcdef" / "deleted.png")}
+    seen, *_, text, _, _, _ = compare.compare_reconstruct("fashion-mnist", "example", 0, None, gone)
+    assert seen is not None and "test image 0" in text
+    with pytest.raises(gr.Error) as caught:
+        compare.compare_reconstruct("fashion-mnist", "upload", 0, None, gone)
+    assert "no longer on the server" in caught.value.message
+
+
+def test_a_choice_reads_as_its_own_value():
+    """A script may send 3.0 for the class 3: it reads as the choice's own value (an int that can index)."""
+    from ui.requests import Choice
+
+    choice = Choice("Class", (("T-shirt", 0), ("dress", 3)))
+    assert choice.read(3.0) == 3 and type(choice.read(3.0)) is int
+
+
 def test_compare_says_which_family_is_missing(tmp_path, monkeypatch):
     """Without the VAE and the GAN, every section still answers, and says what is not installed."""
     from ui import compare
@@ -656,7 +681,7 @@ def test_only_model_calls_ask_for_a_gpu_and_for_seconds_not_a_minute():
     assert GPU_SECONDS == {"ui.explorer._draw": 5, "ui.sampler._draw": 5, "ui.repair._repair": 10, "ui.denoise._denoise": 10,
                            "ui.style._redraw": 5, "ui.text._draw": 5, "ui.compare._encode_map": 10,
                            "ui.compare._draw_bank": 10, "ui.compare._reconstruct": 5, "ui.compare._samples": 5,
-                           "ui.compare._walks": 5, "ui.compare._draw_at": 5}
+                           "ui.compare._walks": 5, "ui.compare._draw_at": 5, "ui.yours._sample_beside": 5}
 
 
 def test_with_zerogpus_decorator_the_app_still_answers_in_its_own_words():

@@ -389,3 +389,12 @@ def test_a_fine_tune_waits_for_a_live_run_the_two_share_one_slot(server, own_dir
     assert waiting.outputs()[-1][1].startswith("**Done** in ")
     trainer.close()
     mine.close()
+
+
+def test_labels_take_emoji_joined_by_zero_width_joiners():
+    from ui.yours import read_label
+
+    assert read_label("👩‍💻  coder") == "👩‍💻 coder"  # woman, zero width joiner, laptop: one emoji
+    for bad in ("a\u200bb", "bell\x07"):  # a zero width space, a control character
+        with pytest.raises(InputError, match="control characters"):
+            read_label(bad)

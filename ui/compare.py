@@ -248,7 +248,10 @@ def compare_reconstruct(dataset, source, example, drawing, picture):
     from aegan.noise import psnr
 
     dataset, source, example = DATASET.read(dataset), SOURCE.read(source), EXAMPLE.read(example)
-    drawing, picture = read_editor(drawing, "Draw"), read_image_file(picture, "Upload")
+    # Only the chosen input is opened: Gradio deletes uploads after an hour (delete_cache), and a stale sketch must
+    # not stop a test image from being read.
+    drawing = read_editor(drawing, "Draw") if source == "drawing" else None
+    picture = read_image_file(picture, "Upload") if source == "upload" else None
     if not _fashion_only(dataset):
         return None, None, None, None, None, FASHION_ONLY, None, None, FASHION_ONLY
     image, where = _input_image(source, example, drawing, picture)

@@ -142,8 +142,10 @@ def encode(dataset, a_source, a_seed, a_class, a_drawing, a_upload, b_source, b_
     sides = []
     for side, (source, seed, label, drawing, picture) in (("A", (a_source, a_seed, a_class, a_drawing, a_upload)),
                                                           ("B", (b_source, b_seed, b_class, b_drawing, b_upload))):
-        sides.append((SOURCE.read(source), SEED.read(seed), CLASS.read(label),
-                      read_editor(drawing, f"Draw {side}"), read_image_file(picture, f"Upload {side}")))
+        source = SOURCE.read(source)  # only the chosen input is opened (an hour-old upload is deleted by Gradio)
+        sides.append((source, SEED.read(seed), CLASS.read(label),
+                      read_editor(drawing, f"Draw {side}") if source == "drawing" else None,
+                      read_image_file(picture, f"Upload {side}") if source == "upload" else None))
     session = session_of(request)
     model = get_model(dataset, session=session)
     (a, note_a), (b, note_b) = (_endpoint(model, *side) for side in sides)

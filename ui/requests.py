@@ -163,7 +163,7 @@ class Choice:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)) or value not in self.values:
             listed = ", ".join(map(str, self.values))
             raise _about(self.label, f"must be one of its choices ({listed}), not {shown(value)}")
-        return value
+        return self.values[self.values.index(value)]  # the choice's own value: 3.0 from a script reads as 3
 
 
 def read_text(value, label: str) -> str:

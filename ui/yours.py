@@ -42,7 +42,7 @@ from training import own
 
 from .controls import DATASET, HEAVY, LIGHT, RAW, SEED, class_choices, explain, gallery_output, seed_number, sketchpad
 from .films import FRAME_CSS, frame_data_url, stage_of
-from .loading import forget_session_model, label_of, session_model, session_of, use_session_model
+from .loading import forget_session_model, gpu, label_of, session_model, session_of, use_session_model
 from .media import read_drawing, read_image, show, show_strip
 from .requests import friendly, read_editor, read_image_file, read_text, upload_paths
 
@@ -126,7 +126,7 @@ def _session(session: str | None, create: bool = False) -> Yours | None:
         return yours
 
 
-def _delete(session: str, yours: Yours, uploads: bool = True) -> None:
+def _delete(session: str, yours: Yours, uploads: bool = True, why: str = "the page was closed") -> None:
     """Forget a session's model, end its fine-tune, delete its folder and (`uploads`) the files its browser
     uploaded to this tab, unless another session here sent the same file. Gradio keeps an upload under a name
     made from its content, so the same picture sent from another tab or by another visitor is the same file:
@@ -134,7 +134,7 @@ def _delete(session: str, yours: Yours, uploads: bool = True) -> None:
     leaves them to Gradio's own clean-up (the app's delete_cache: files older than an hour)."""
     forget_session_model(session)
     if yours.run is not None:
-        yours.run.stop("the page was closed")
+        yours.run.stop(why)  # the fine-tune's status line says it
     shutil.rmtree(yours.folder, ignore_errors=True)
     if not uploads:
         return
@@ -150,16 +150,22 @@ def _delete(session: str, yours: Yours, uploads: bool = True) -> None:
 
 def drop_session(request: gr.Request) -> None:
     """demo.unload: the page was closed or reloaded, so the session's images, model and uploads are deleted."""
-    session = session_of(request)
+    _end(session_of(request), "the page was closed")
+
+
+def _end(session: str, why: str) -> None:
     with _lock:
         yours = _sessions.pop(session, None)
     if yours is not None:
-        _delete(session, yours)
+        _delete(session, yours, why=why)
     else:
         forget_session_model(session)
 
 
 # --- reading what a request sends -------------------------------------------------------------------------
+
+ZERO_WIDTH_JOINER = "\u200d"  # a format character (category Cf) that joins emoji such as 👩‍💻 into one
+
 
 def read_label(value) -> str:
     """A label's name: its words, one space apart; 1 to MAX_LABEL_CHARS characters, no control characters."""
@@ -168,7 +174,7 @@ def read_label(value) -> str:
         raise InputError("name the label first (for example “cat”): each image you add goes under a label")
     if len(text) > MAX_LABEL_CHARS:
         raise InputError(f"a label may have at most {MAX_LABEL_CHARS} characters, not {len(text):,}")
-    if any(unicodedata.category(c).startswith("C") for c in text):
+    if any(unicodedata.category(c).startswith("C") and c != ZERO_WIDTH_JOINER for c in text):
         raise InputError("a label may not hold control characters; use letters, digits or emoji")
     return text
 
@@ -254,7 +260,7 @@ def add_images(label, files, drawing, request: gr.Request = None):
 @friendly
 def clear_images(request: gr.Request = None):
     """Start over: your images, your model and your uploads are deleted; the tabs use the shipped models."""
-    drop_session(request)
+    _end(session_of(request), "you pressed Start over")
     return [], _summary(None), "Your images and your model are deleted; every tab uses the shipped models."
 
 
@@ -312,12 +318,19 @@ def fine_tuner(dropdowns: list):
         if progress is None or progress.state != "finished":
             shutil.rmtree(export_to, ignore_errors=True)
             return
-        before = session_model(session)
-        use_session_model(session, dataset, export_to)
+        # Kept only while this session still holds these images: the page may have been closed, or Start over
+        # pressed (and new images added), while it trained or while the model loads.
         with _lock:
             alive = _sessions.get(session) is yours
-        if not alive:  # the page was closed while it trained: nothing to keep
-            drop_session(request)
+        if alive:
+            before = session_model(session)
+            use_session_model(session, dataset, export_to)
+            with _lock:
+                alive = _sessions.get(session) is yours
+            if not alive:
+                forget_session_model(session)
+        if not alive:
+            shutil.rmtree(export_to, ignore_errors=True)
             return
         if before is not None and before.folder != export_to:
             shutil.rmtree(before.folder, ignore_errors=True)
@@ -343,12 +356,24 @@ def forgetter(dropdowns: list):
     return forget_model
 
 
-@friendly
-def nearest(dataset, seed, request: gr.Request = None):
-    """Samples of your model, PER_CLASS of each label, each beside the nearest of your images, and a verdict."""
+@gpu(seconds=5)
+def _sample_beside(model, n: int, seed: int, bank: np.ndarray):
+    """n samples of `model` beside your images `bank` uint8 [M, 28, 28]: (the samples uint8 [n, 28, 28], their
+    classes [n], the index [n] and distance [n] of the nearest of your images, the typical distance between yours)."""
     from aegan.images import to_tensor, to_uint8
     from aegan.nearest import nearest as find_nearest, typical_distance
     from aegan.pipeline import sample
+
+    x, y = sample(model, n, seed=seed)
+    images = to_tensor(bank)
+    index, distance = find_nearest(x, images)
+    return to_uint8(x), y, index, distance, typical_distance(images)
+
+
+@friendly
+def nearest(dataset, seed, request: gr.Request = None):
+    """Samples of your model, PER_CLASS of each label, each beside the nearest of your images, and a verdict."""
+    from aegan.nearest import is_copy
 
     dataset, seed, session = DATASET.read(dataset), SEED.read(seed), session_of(request)
     own_model, yours = session_model(session, dataset), _sessions.get(session) if session is not None else None
@@ -357,16 +382,12 @@ def nearest(dataset, seed, request: gr.Request = None):
                     "there is nothing of yours to compare with.")
     with _lock:
         bank, labels = np.stack(yours.images), list(yours.labels)
-    model = own_model.model
-    names = model.class_names
-    x, y = sample(model, PER_CLASS * len(names), seed=seed)
-    index, distance = find_nearest(x, to_tensor(bank))
-    typical = typical_distance(to_tensor(bank))
-    drawn = to_uint8(x)
-    pairs, copies = [], 0
+    names = own_model.model.class_names
+    drawn, y, index, distance, typical = _sample_beside(own_model.model, PER_CLASS * len(names), seed, bank)
+    copied = is_copy(distance, typical)
+    pairs, copies = [], int(copied.sum())
     for k in range(len(y)):
-        copy = float(distance[k]) < 0.5 * typical
-        copies += copy
+        copy = bool(copied[k])
         caption = f"{names[int(y[k])]} · nearest: {labels[int(index[k])]} · {float(distance[k]):.2f}"
         pairs.append((show_strip(np.stack([drawn[k], bank[int(index[k])]]), scale=3),
                       caption + (" · a copy" if copy else "")))
