@@ -437,7 +437,8 @@ def build_compare_tab(dataset: gr.Radio, demo: gr.Blocks, tab: gr.Tab) -> dict:
     """Layout and wiring of the Compare tab; `tab`: the gr.Tab it is in (its contents are drawn when opened)."""
     explain(EXPLAIN)
     status = gr.Markdown(elem_id="compare-status")
-    # Tab events run only when the tab is opened (or the dataset changes while it is open).
+    # Drawn when the tab is opened, and again at every change of the dataset, whichever tab is open then (Gradio
+    # has no event for "the dataset changed while this tab is shown"); with MNIST chosen each answer is a note.
     shown = [tab.select, dataset.change]
 
     gr.Markdown("### 1. The same image through each model")
