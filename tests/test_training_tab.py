@@ -32,6 +32,11 @@ def wait_for(condition, what: str, timeout: float = 120.0):
         time.sleep(0.1)
 
 
+def streamed_grids(job) -> set[str]:
+    """The distinct grids a /train job has streamed so far (its other outputs leave the grid unchanged)."""
+    return {output[0] for output in job.outputs() if isinstance(output[0], str)}
+
+
 def decoded(url: str) -> np.ndarray:
     header, _, payload = url.partition(",")
     assert header == "data:image/png;base64", header
@@ -152,8 +157,10 @@ def test_a_live_run_streams_its_grid_and_curves_then_leaves_nothing_behind(clien
     job = client.submit("mnist", 12, 12, *KNOBS, api_name="/train")
     job.result(timeout=180)
     outputs = job.outputs()
+    # The grid as the stream last showed it (whether it also showed one in between depends on how the 24 tiny steps
+    # fall between the runner's one-second polls: the long run below checks that the grid changes while it trains).
     grids = [output[0] for output in outputs if isinstance(output[0], str)]  # the rest: unchanged (skipped)
-    assert len(grids) >= 2 and len({g for g in grids}) >= 2  # the grid changed while it trained
+    assert grids
     assert decoded(grids[-1]).shape == (302, 182)
     assert any(s.startswith("Step **") for s in statuses(job))
     assert statuses(job)[-1].startswith("**Finished**: 24 steps in ")
@@ -170,7 +177,7 @@ def test_a_live_run_streams_its_grid_and_curves_then_leaves_nothing_behind(clien
 
 def test_stop_ends_the_run_and_the_player_plays_what_it_learnt(client, live_dir):
     job = client.submit("mnist", *LONG, *KNOBS, api_name="/train")
-    wait_for(lambda: any(s.startswith("Step **") for s in statuses(job)), "the first frames")
+    wait_for(lambda: len(streamed_grids(job)) >= 2, "the grid to change while it trains")
     note, source, view, *_ = client.predict("mnist", api_name="/stop")
     assert note == "**Stopped.** Its film so far plays back above." and source == "live" and view["frames"]
     job.result(timeout=60)
