@@ -109,15 +109,15 @@ def _save_grid(ema: AEGAN, fixed_z: torch.Tensor, fixed_y: torch.Tensor, path: P
 class Objective(torch.nn.Module):
     """One loss of the recipe as a module, so that DistributedDataParallel can wrap it: DDP averages the
     gradients of whatever its forward used, in the backward that follows. `loss(model, *args)`.
-    `bfloat16`: the forward runs under autocast (matrix products and convolutions in bfloat16)."""
+    `bfloat16_on`: a device type ("cpu", "cuda") whose autocast the forward runs under (matrix products and
+    convolutions in bfloat16), or None for float32."""
 
-    def __init__(self, model: AEGAN, loss, bfloat16: bool = False):
+    def __init__(self, model: AEGAN, loss, bfloat16_on: str | None = None):
         super().__init__()
-        self.model, self.loss, self.bfloat16 = model, loss, bfloat16
+        self.model, self.loss, self.bfloat16_on = model, loss, bfloat16_on
 
     def forward(self, *args):
-        device = next(self.model.parameters()).device.type
-        with torch.autocast(device, dtype=torch.bfloat16, enabled=self.bfloat16):
+        with torch.autocast(self.bfloat16_on or "cpu", dtype=torch.bfloat16, enabled=self.bfloat16_on is not None):
             return self.loss(self.model, *args)
 
 
@@ -149,7 +149,8 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
         (run_dir / "samples").mkdir(parents=True, exist_ok=True)
         remove_temp_files(run_dir)  # left by a process killed while writing
     device = distributed.local_device(pick_device(cfg.device))
-    if cfg.precision == "bfloat16" and not torch.amp.is_autocast_available(device.type):
+    bfloat16_on = device.type if cfg.precision == "bfloat16" else None  # the objectives' autocast
+    if bfloat16_on and not torch.amp.is_autocast_available(bfloat16_on):
         raise InputError(f"bfloat16 training needs autocast, which {device.type} does not have here; "
                          "use --precision float32")
     torch.manual_seed(cfg.seed)
@@ -196,13 +197,12 @@ def train(cfg: TrainConfig, run_dir: Path, *, progress: bool = True, rank_weight
     saved_step = step if (run_dir / "state.pt").exists() else None
     distributed.sync_module(model)
     distributed.sync_module(ema)
-    bf16 = cfg.precision == "bfloat16"
     objectives = {}  # each wrapped in DDP when several processes train; a family only has the stages of its parts
     if model.encoder is not None:
-        objectives["ae"] = Objective(model, functools.partial(_autoencoder_objective, cfg=cfg), bf16)
+        objectives["ae"] = Objective(model, functools.partial(_autoencoder_objective, cfg=cfg), bfloat16_on)
     if model.discriminator is not None:
-        objectives["d"] = Objective(model, functools.partial(discriminator_loss, cfg=cfg), bf16)
-        objectives["eg"] = Objective(model, functools.partial(generator_loss, cfg=cfg), bf16)
+        objectives["d"] = Objective(model, functools.partial(discriminator_loss, cfg=cfg), bfloat16_on)
+        objectives["eg"] = Objective(model, functools.partial(generator_loss, cfg=cfg), bfloat16_on)
     objectives = {k: distributed.wrap(v, device, uses_all_parameters=k == "eg") for k, v in objectives.items()}
 
     def checkpoint() -> None:

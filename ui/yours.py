@@ -278,6 +278,12 @@ def _status(progress: runs.Progress) -> str:
     return f"Fine-tuning: step **{step:,}** of {total:,} · {stage_of(progress.film, step)}{rate} · {progress.seconds:.0f} s"
 
 
+def _holds(session: str | None, yours: Yours) -> bool:
+    """Whether the session still holds these images (not closed, nor started over, since)."""
+    with _lock:
+        return _sessions.get(session) is yours
+
+
 def _relabelled(dropdowns: list, dataset: str, session: str | None) -> list:
     return [gr.Dropdown(choices=class_choices(dataset, auto, session), value=-1) for _, auto in dropdowns]
 
@@ -320,13 +326,11 @@ def fine_tuner(dropdowns: list):
             return
         # Kept only while this session still holds these images: the page may have been closed, or Start over
         # pressed (and new images added), while it trained or while the model loads.
-        with _lock:
-            alive = _sessions.get(session) is yours
+        alive = _holds(session, yours)
         if alive:
             before = session_model(session)
             use_session_model(session, dataset, export_to)
-            with _lock:
-                alive = _sessions.get(session) is yours
+            alive = _holds(session, yours)
             if not alive:
                 forget_session_model(session)
         if not alive:
