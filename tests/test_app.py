@@ -36,7 +36,8 @@ API_NAMES = {"encode", "interpolate", "move_along", "interpolate_gif", "sample",
              "load_film", "plot_losses", "train", "stop", "load_live_film", "end_session",  # end_session: demo.unload
              "compare_table", "compare_reconstruct", "compare_samples", "compare_walk", "latent_map_click",
              "latent_map_select_ae", "latent_map_select_vae"}  # the map clicks: browser only, like clicked_example
-API_NAMES |= {"add_images", "clear_images", "fine_tune", "forget_model", "nearest", "drop_session"}  # Your images
+API_NAMES |= {"add_images", "clear_images", "fine_tune", "forget_model", "nearest", "drop_session",  # Your images
+              "relabel_after_clear", "relabel_after_fine_tune", "relabel_after_forget"}  # the page's dropdowns
 
 
 def write_tiny_checkpoints(root: Path, text: bool = False) -> Path:

@@ -355,3 +355,104 @@ def test_compare_models_and_click_the_latent_map(app: Page, screenshot_dir):
         page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
     if shipped_families():  # only the real models make a screenshot worth showing
         screenshot(page, screenshot_dir / "compare.png")
+
+
+def api_names(app_url: str) -> dict:
+    """The id of each backend event of the page -> its api_name (from the page's config)."""
+    config = httpx.get(f"{app_url}/config", timeout=30).json()
+    return {d["id"]: d["api_name"] for d in config["dependencies"] if d["backend_fn"]}
+
+
+def record_events(page: Page, app_url: str) -> list:
+    """The api_name of every event the page sends to the server's queue from now on, in order."""
+    names, sent = api_names(app_url), []
+
+    def record(request):
+        if request.method == "POST" and urlparse(request.url).path.endswith("/queue/join"):
+            sent.append(names.get((request.post_data_json or {}).get("fn_index")))
+
+    page.on("request", record)
+    return sent
+
+
+def wait_for_events(page: Page, sent: list, name: str, count: int) -> None:
+    """Until the page has sent `count` events `name` (recorded by record_events)."""
+    deadline = time.monotonic() + SLOW / 1000
+    while sent.count(name) < count:
+        assert time.monotonic() < deadline, f"{name} was sent {sent.count(name)} times, not {count}: {sent}"
+        page.wait_for_timeout(100)
+
+
+def test_a_dataset_switch_draws_only_the_tab_shown(app: Page, app_url):
+    """Compare's three heavy jobs and the Training tab's film run when their tab is opened, and at a dataset switch
+    only while their tab is shown: a visitor switching dataset in another tab does not pay for them."""
+    page = app
+    wait_idle(page)
+    sent = record_events(page, app_url)
+    page.get_by_label("MNIST", exact=True).check()
+    wait_idle(page)
+    page.get_by_label("Fashion-MNIST", exact=True).check()
+    # The page sends the events a switch triggers one after another; then the Training tab is opened, whose film
+    # is sent after them: had either switch drawn Compare or the film, it would be in the list by then.
+    wait_for_events(page, sent, "class_names", 2)
+    open_tab(page, "Training")
+    wait_for_events(page, sent, "load_film", 1)
+    wait_idle(page)
+    compare = {"compare_table", "compare_reconstruct", "compare_samples", "compare_walk"}
+    assert not compare & set(sent) and sent.count("load_film") == 1, str(sent)
+    page.get_by_label("MNIST", exact=True).check()  # while Training is shown: its film follows
+    wait_for_events(page, sent, "load_film", 2)
+    sent.clear()
+    open_tab(page, "Compare models")  # MNIST: each section says the families are Fashion-MNIST's
+    expect(page.locator("#compare-status")).to_contain_text("trained on Fashion-MNIST only", timeout=SLOW)
+    for name in compare:
+        wait_for_events(page, sent, name, 1)
+    page.get_by_label("Fashion-MNIST", exact=True).check()  # while Compare is shown: it is drawn again
+    for name in compare:
+        wait_for_events(page, sent, name, 2)
+    expect(page.locator("#compare-table")).to_contain_text("AE-GAN", timeout=SLOW)
+    wait_idle(page)
+    assert "load_film" not in sent, str(sent)
+
+
+def test_your_labels_reach_the_dropdowns_of_the_dataset_shown_when_the_fine_tune_ends(app: Page, app_url, tmp_path):
+    """A fine-tune takes minutes and the visitor may switch dataset meanwhile: the other tabs' class dropdowns
+    are renamed for the dataset shown when it ends (your labels only where your model is used)."""
+    from aegan.data import load_dataset
+    from PIL import Image
+
+    strokes = load_dataset("synthetic", "train")
+    page = app
+    sent = record_events(page, app_url)
+    open_tab(page, "Your images")
+    page.get_by_label("MNIST", exact=True).check()
+    for label, k in (("flat", 0), ("steep", 5)):
+        files = []
+        for i, image in enumerate(strokes.images[strokes.labels == k][:10]):
+            files.append(tmp_path / f"{label}-{i}.png")
+            Image.fromarray(255 - image).resize((84, 84)).save(files[-1])
+        page.locator("#yours-label input, #yours-label textarea").first.fill(label)
+        page.locator("#yours-files input[type=file]").set_input_files(files)
+        page.locator("#yours-add").click()
+        expect(page.locator("#yours-summary")).to_contain_text(f"{label} 10", timeout=SLOW)
+    expect(page.locator("#yours-summary")).to_contain_text("Ready to fine-tune")
+    page.locator("#yours-fine-tune").click()  # the fine-tune reads the dataset now: MNIST
+    page.get_by_label("Fashion-MNIST", exact=True).check()  # switched while it trains
+    expect(page.locator("#yours-status")).to_contain_text("while MNIST is selected", timeout=SLOW)  # Done
+    wait_for_events(page, sent, "relabel_after_fine_tune", 1)
+    wait_idle(page)
+    open_tab(page, "Class sampler")
+    classes = page.get_by_label("Class", exact=True).first
+
+    def expect_choices(shown: str, not_shown: str) -> None:
+        classes.click()
+        expect(page.get_by_role("option", name=shown, exact=True)).to_be_visible(timeout=SLOW)
+        expect(page.get_by_role("option", name=not_shown, exact=True)).to_have_count(0)
+        page.keyboard.press("Escape")
+
+    expect_choices("sneaker", "flat")  # Fashion-MNIST shown at the end: the shipped model's classes
+    page.get_by_label("MNIST", exact=True).check()
+    expect(page.locator("#sample-grid").get_by_text("steep").first).to_be_visible(timeout=SLOW)  # your model draws
+    wait_for_events(page, sent, "class_names", 3)  # MNIST, Fashion-MNIST, MNIST
+    wait_idle(page)
+    expect_choices("flat", "sneaker")  # MNIST: your model's labels

@@ -260,8 +260,7 @@ def test_your_images_fine_tune_a_model_used_by_your_session_only_and_deleted_whe
     gallery, summary, *_ = client.predict("  steep ", uploads(tmp_path, 5, 10, "steep"), None, api_name="/add_images")
     assert len(gallery) == 22 and {item["caption"] for item in gallery} == {"flat", "steep"}
     assert summary == "22 images under 2 labels: **flat** 12, **steep** 10. Ready to fine-tune."
-    (folder,) = own_dir.glob("aegan-yours-*")
-    assert (folder / "images.npz").is_file()
+    assert not list(own_dir.glob("aegan-yours-*"))  # images are kept in memory; a folder only for a fine-tune
     mine = {path.read_bytes() for path in (tmp_path / "flat").glob("*.png")} | \
         {path.read_bytes() for path in (tmp_path / "steep").glob("*.png")}
     sent = [path for path in upload_folder().rglob("*.png") if path.read_bytes() in mine]
@@ -272,10 +271,10 @@ def test_your_images_fine_tune_a_model_used_by_your_session_only_and_deleted_whe
     outputs = job.outputs()
     statuses = [output[1] for output in outputs]
     assert any(s.startswith("Fine-tuning: step ") or s.startswith("Step **") for s in statuses), statuses
-    grid, done, *dropdowns = outputs[-1]
+    grid, done = outputs[-1]
     assert done.startswith("**Done** in ") and "while **MNIST** is selected" in done and "flat, steep." in done
-    assert [d["choices"][1:] for d in dropdowns] == [[["flat", 0], ["steep", 1]]] * 3  # after auto / all classes
-    assert [d["value"] for d in dropdowns] == [-1] * 3
+    (folder,) = own_dir.glob("aegan-yours-*")
+    assert (folder / "images.npz").is_file()  # what the fine-tune's child process read
     session = client.session_hash
     own = session_model(session, "mnist")
     assert own is not None and own.folder.parent == folder and own.model.class_names == ["flat", "steep"]
@@ -314,23 +313,37 @@ def test_your_images_fine_tune_a_model_used_by_your_session_only_and_deleted_whe
 def test_back_to_the_shipped_model_and_start_over(server, own_dir, tmp_path):
     from gradio_client import Client
 
+    from ui import yours
     from ui.loading import session_model
+    from ui.requests import upload_folder
 
     client = Client(server.local_url, download_files=False, verbose=False)
     client.predict("a", uploads(tmp_path, 0, 10, "a"), None, api_name="/add_images")
     client.predict("b", uploads(tmp_path, 9, 10, "b"), None, api_name="/add_images")
     client.submit("fashion-mnist", api_name="/fine_tune").result(timeout=240)
     assert session_model(client.session_hash, "fashion-mnist") is not None
-    note, *dropdowns = client.predict("fashion-mnist", api_name="/forget_model")
-    assert note == "Every tab uses the shipped models again." and dropdowns[2]["choices"][8] == ["sneaker", 7]
+    assert client.predict("fashion-mnist", api_name="/class_names")[2]["choices"][1] == ["a", 0]
+    assert client.predict(api_name="/forget_model") == "Every tab uses the shipped models again."
     assert session_model(client.session_hash) is None
-    assert client.predict("fashion-mnist", api_name="/forget_model")[0] == "You have no model of your own."
+    assert client.predict("fashion-mnist", api_name="/class_names")[2]["choices"][8] == ["sneaker", 7]
+    assert client.predict(api_name="/forget_model") == "You have no model of your own."
     pairs, verdict = client.predict("fashion-mnist", 0, api_name="/nearest")
     assert pairs == [] and verdict.startswith("Fine-tune a model on your images first")
+    client.submit("fashion-mnist", api_name="/fine_tune").result(timeout=240)  # a model again, then Start over
+    sent = [path for path in upload_folder().rglob("*.png")
+            if path.read_bytes() in {p.read_bytes() for p in (tmp_path / "a").glob("*.png")}]
+    assert len(sent) == 10
     gallery, summary, note = client.predict(api_name="/clear_images")
     assert gallery == [] and summary.startswith("No images yet") and "deleted" in note
-    assert not list(own_dir.glob("aegan-yours-*"))
+    assert not list(own_dir.glob("aegan-yours-*")) and session_model(client.session_hash) is None
+    assert all(path.exists() for path in sent)  # the page's other tabs may still show the same files...
+    session = client.session_hash
     client.close()
+    deadline = time.monotonic() + 60
+    while any(path.exists() for path in sent) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(path.exists() for path in sent)  # ...so they go when the page is closed
+    assert session not in yours._sessions
 
 
 def test_bad_uploads_get_one_sentence(server, own_dir, tmp_path):
@@ -389,6 +402,49 @@ def test_a_fine_tune_waits_for_a_live_run_the_two_share_one_slot(server, own_dir
     assert waiting.outputs()[-1][1].startswith("**Done** in ")
     trainer.close()
     mine.close()
+
+
+def test_a_full_server_refuses_a_new_visitor_and_never_deletes_a_session_in_use(server, own_dir, tmp_path,
+                                                                                 monkeypatch):
+    """Past MAX_SESSIONS a new visitor is told so in one line. To make room, a session holding images only gives
+    way after IDLE_S without use; one with a model only after KEEP_S, and drawing with it in another tab is use."""
+    from gradio_client import Client
+
+    from ui import yours
+    from ui.loading import checkpoint_dir, session_model, use_session_model
+
+    first, second, third = (Client(server.local_url, download_files=False, verbose=False) for _ in range(3))
+
+    def add(client, label="a"):
+        return client.predict(label, uploads(tmp_path, 0, 2, label), None, api_name="/add_images")
+
+    def refused(client):
+        return error_of(client, "b", uploads(tmp_path, 9, 2, "b"), None, api_name="/add_images")
+
+    def full():
+        return (f"This server holds the images of {len(yours._sessions)} visitors already, the most it keeps; try "
+                "again when one of them has closed their page.")
+
+    add(first)
+    monkeypatch.setattr(yours, "MAX_SESSIONS", len(yours._sessions))
+    assert refused(second) == full()  # the first visitor added images a moment ago
+    monkeypatch.setattr(yours._sessions[first.session_hash], "used", time.monotonic() - 2 * yours.IDLE_S)
+    assert len(add(second, "b")[0]) == 2  # images only, idle for longer than IDLE_S: it made room
+    assert first.session_hash not in yours._sessions
+
+    # The second visitor has a model (the shipped one, loaded as theirs) and draws with it in the sampler; their
+    # last Add was long ago.
+    use_session_model(second.session_hash, "mnist", checkpoint_dir("mnist"))
+    second.predict("mnist", -1, 0, 2, 1.0, api_name="/sample")
+    monkeypatch.setattr(yours._sessions[second.session_hash], "used", time.monotonic() - 2 * yours.KEEP_S)
+    assert refused(third) == full()
+    assert second.session_hash in yours._sessions and session_model(second.session_hash) is not None
+
+    monkeypatch.setattr(yours, "KEEP_S", 0.0)  # now every session is unused for longer than KEEP_S
+    assert len(add(third)[0]) == 2
+    assert second.session_hash not in yours._sessions and session_model(second.session_hash) is None
+    for client in (first, second, third):
+        client.close()
 
 
 def test_labels_take_emoji_joined_by_zero_width_joiners():

@@ -29,7 +29,8 @@ from aegan.data import CLASS_NAMES
 from aegan.errors import InputError
 from aegan.families import LOSSES
 
-from .controls import DATASET, HEAVY, LIGHT, LIVE, RAW, SEED, explain, image_output, seed_number, sketchpad, upload
+from .controls import (DATASET, HEAVY, LIGHT, LIVE, RAW, SEED, explain, image_output, seed_number, sketchpad, upload,
+                       when_shown)
 from .loading import checkpoint_dir, get_model, gpu, has_checkpoint
 from .media import EXAMPLES_DIR, examples, read_drawing, read_image, show, show_strip
 from .requests import Choice, Range, friendly, read_editor, read_image_file
@@ -433,13 +434,14 @@ def _strip(family: str, label: str, section: str) -> gr.Image:
     return image_output(f"{TITLES[family]}: {label}", height=110, elem_id=f"compare-{section}-{family}")
 
 
-def build_compare_tab(dataset: gr.Radio, demo: gr.Blocks, tab: gr.Tab) -> dict:
-    """Layout and wiring of the Compare tab; `tab`: the gr.Tab it is in (its contents are drawn when opened)."""
+def build_compare_tab(dataset: gr.Radio, demo: gr.Blocks, tab: gr.Tab, shown_tab: gr.Textbox) -> dict:
+    """Layout and wiring of the Compare tab; `tab`: the gr.Tab it is in (its contents are drawn when opened),
+    `shown_tab`: which tab the page shows (controls.shown_tab)."""
     explain(EXPLAIN)
     status = gr.Markdown(elem_id="compare-status")
-    # Drawn when the tab is opened, and again at every change of the dataset, whichever tab is open then (Gradio
-    # has no event for "the dataset changed while this tab is shown"); with MNIST chosen each answer is a note.
-    shown = [tab.select, dataset.change]
+    # Drawn when the tab is opened, and again when the dataset changes while it is shown (three heavy jobs: not
+    # for visitors in other tabs); with MNIST chosen each answer is a note.
+    shown = when_shown(tab, dataset, shown_tab)
 
     gr.Markdown("### 1. The same image through each model")
     source = gr.Radio(SOURCE.choices, value="example", label=SOURCE.label, visible=False)

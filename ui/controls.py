@@ -77,6 +77,21 @@ def upload(label: str = "…or upload an image", **kwargs) -> gr.Image:
                     **kwargs)
 
 
+def shown_tab() -> gr.Textbox:
+    """Which tab the page shows (its id), kept in the page: every tab's select sets it in the browser (studio.py)."""
+    return gr.Textbox("explorer", visible=False)
+
+
+def when_shown(tab: gr.Tab, dataset: gr.Radio, shown: gr.Textbox) -> list:
+    """The triggers that (re)draw a tab's contents: the tab opened, and a change of dataset while it is shown.
+    Gradio has no event for "the dataset changed while this tab is shown", so a hidden counter counts, in the
+    browser, the dataset changes made while `shown` names this tab: a change made in another tab calls nothing,
+    and the tab is drawn for the new dataset when it is opened."""
+    seen = gr.Number(0, visible=False)
+    dataset.change(None, [shown, seen], seen, js=f"(tab, n) => tab === {tab.id!r} ? n + 1 : n")
+    return [tab.select, seen.change]
+
+
 def explain(text: str) -> gr.Markdown:
     """The two or three sentences each tab gives a student on what E, G and D do in it."""
     return gr.Markdown(text, elem_classes=["explain"])

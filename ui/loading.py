@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 import os
 import threading
 import time
@@ -158,6 +159,7 @@ class SessionModel:
 
 
 _session_models: dict[str, SessionModel] = {}
+_session_used: dict[str, float] = {}  # when each session's own model last drew something (time.monotonic)
 _session_lock = threading.Lock()
 
 
@@ -167,9 +169,27 @@ def session_of(request: gr.Request | None) -> str | None:
 
 
 def session_model(session: str | None, dataset: str | None = None) -> SessionModel | None:
-    """The session's own model (for `dataset` only, when given), or None."""
-    own = _session_models.get(session) if session is not None else None
-    return own if own is not None and (dataset is None or own.dataset == dataset) else None
+    """The session's own model (for `dataset` only, when given), or None. Every tab asks this before it draws,
+    so a model found counts as used (last_used: ui/yours.py keeps a session that draws in other tabs)."""
+    if session is None:
+        return None
+    with _session_lock:
+        own = _session_models.get(session)
+        if own is None or (dataset is not None and own.dataset != dataset):
+            return None
+        _session_used[session] = time.monotonic()
+        return own
+
+
+def has_own_model(session: str) -> bool:
+    """Whether the session has a model of its own (without counting this as a use, as session_model does)."""
+    with _session_lock:
+        return session in _session_models
+
+
+def last_used(session: str) -> float:
+    """When the session's own model was last asked for (time.monotonic), or -inf."""
+    return _session_used.get(session, -math.inf)
 
 
 def use_session_model(session: str, dataset: str, folder: Path) -> SessionModel:
@@ -189,7 +209,10 @@ def use_session_model(session: str, dataset: str, folder: Path) -> SessionModel:
 def forget_session_model(session: str | None) -> SessionModel | None:
     """The session goes back to the shipped models; -> the model it had (its folder is the caller's to delete)."""
     with _session_lock:
-        return _session_models.pop(session, None) if session is not None else None
+        if session is None:
+            return None
+        _session_used.pop(session, None)
+        return _session_models.pop(session, None)
 
 
 def model_key(dataset: str, session: str | None = None) -> str:

@@ -7,7 +7,7 @@ import gradio as gr
 
 from . import compare, denoise, explorer, repair, sampler, style, text, training, yours
 from .classroom import qr_for_page
-from .controls import CSS, DATASET, LIGHT, RAW, class_choices, dataset_radio
+from .controls import CSS, DATASET, LIGHT, RAW, class_choices, dataset_radio, shown_tab
 from .loading import describe_device, session_of
 from .requests import friendly
 
@@ -47,25 +47,27 @@ def build_demo(classroom_url: str | None = None) -> gr.Blocks:
     `classroom_url`: the address students type, shown in the footer with its QR code."""
     with gr.Blocks(title=TITLE, delete_cache=(1800, 3600)) as demo:
         gr.Markdown(INTRO)
-        dataset = dataset_radio()
+        dataset, shown = dataset_radio(), shown_tab()
         with gr.Tabs():
-            with gr.Tab("Latent explorer", id="explorer"):
+            with gr.Tab("Latent explorer", id="explorer") as explorer_tab:
                 tab_explorer = explorer.build_explorer_tab(dataset, demo)
-            with gr.Tab("Class sampler", id="sampler"):
+            with gr.Tab("Class sampler", id="sampler") as sampler_tab:
                 tab_sampler = sampler.build_sampler_tab(dataset, demo)
-            with gr.Tab("Image repair", id="repair"):
+            with gr.Tab("Image repair", id="repair") as repair_tab:
                 tab_repair = repair.build_repair_tab(dataset, demo)
                 denoise.build_denoise_section(dataset, tab_repair["editor"])
-            with gr.Tab("Text to image", id="text"):
+            with gr.Tab("Text to image", id="text") as text_tab:
                 text.build_text_tab(dataset, demo)
-            with gr.Tab("Style transfer", id="style"):
+            with gr.Tab("Style transfer", id="style") as style_tab:
                 style.build_style_tab(dataset, demo)
             with gr.Tab("Training", id="training") as training_tab:
-                training.build_training_tab(dataset, demo, training_tab)
-            with gr.Tab("Your images", id="yours"):
+                training.build_training_tab(dataset, demo, training_tab, shown)
+            with gr.Tab("Your images", id="yours") as yours_tab:
                 yours.build_yours_tab(dataset, demo, tab_explorer["class_dropdowns"] + tab_sampler["class_dropdowns"])
             with gr.Tab("Compare models", id="compare") as compare_tab:
-                compare.build_compare_tab(dataset, demo, compare_tab)
+                compare.build_compare_tab(dataset, demo, compare_tab, shown)
+        for tab in (explorer_tab, sampler_tab, repair_tab, text_tab, style_tab, training_tab, yours_tab, compare_tab):
+            tab.select(None, None, shown, js=f"() => {tab.id!r}")  # in the browser: no server call
         device_line = gr.Markdown("Starting…", elem_classes=["footer-note"], elem_id="footer-device")
         if classroom_url:
             gr.HTML(qr_for_page(classroom_url), elem_id="footer-classroom")

@@ -20,7 +20,7 @@ import gradio as gr
 from aegan.film import stages_phrase
 
 from . import live
-from .controls import DATASET, LIGHT, LIVE, RAW, explain
+from .controls import DATASET, LIGHT, LIVE, RAW, explain, when_shown
 from .films import EMPTY_VIEW, FRAME_CSS, new_plots, plot_updates, player_view
 from .loading import checkpoint_dir, label_of
 from .requests import Choice, Range, friendly
@@ -172,8 +172,9 @@ def plot_losses(step, film):
     return tuple(plot_updates(film, None if film is None else min(step, film.total_steps)))
 
 
-def build_training_tab(dataset: gr.Radio, demo: gr.Blocks, tab: gr.Tab) -> dict:
-    """Layout and wiring of the Training tab; `tab`: the gr.Tab it is in (the film loads when it is opened)."""
+def build_training_tab(dataset: gr.Radio, demo: gr.Blocks, tab: gr.Tab, shown_tab: gr.Textbox) -> dict:
+    """Layout and wiring of the Training tab; `tab`: the gr.Tab it is in (the film loads when it is opened, or the
+    dataset changes while it is shown), `shown_tab`: which tab the page shows (controls.shown_tab)."""
     explain(EXPLAIN)
     # Per user: the aegan.film.Film shown, and the film of their last live run (kept an hour after its last use).
     film, live_film = gr.State(None, time_to_live=KEEP_S), gr.State(None, time_to_live=KEEP_S)
@@ -190,7 +191,7 @@ def build_training_tab(dataset: gr.Radio, demo: gr.Blocks, tab: gr.Tab) -> dict:
     with gr.Accordion("What each curve means, and what to look for", open=False):
         gr.Markdown(LOOK_FOR)
     outputs = [film, view, step, *plots, note]
-    gr.on([tab.select, dataset.change, source.input], load_film, [dataset, source, live_film], outputs,
+    gr.on([*when_shown(tab, dataset, shown_tab), source.input], load_film, [dataset, source, live_film], outputs,
           api_name="load_film", trigger_mode="always_last", **LIGHT, **RAW)
     step.release(plot_losses, [step, film], plots, api_name="plot_losses", trigger_mode="always_last",
                  show_progress="hidden", **LIVE, **RAW)

@@ -5,8 +5,9 @@ sit to each other.
 
 Your images (converted as every upload is: aegan.images.prepare_image) and your model live in a temporary folder
 of the session (aegan-yours-<server pid>-*, in $AEGAN_LIVE_DIR or the system's temp folder), deleted when the
-session ends (demo.unload: the page is closed), when you start over, or after KEEP_S without use; the files the
-browser uploaded for this tab are deleted from Gradio's upload folder then too. The fine-tune is a child process
+session ends (demo.unload: the page is closed), when you start over, or after KEEP_S without use (drawing with your
+model in any tab is use); the files the browser uploaded for this tab are deleted from Gradio's upload folder when
+the page is closed (not at Start over: the page's other tabs may hold the same file). The fine-tune is a child process
 run by training/live.py's runner (its limits; one training at a time on a server: it shares the live run's slot
 in the queue, so a second visitor waits and sees their place). The model replaces the class model of the dataset
 it was fine-tuned from (ui/loading.py `use_session_model`); the text tab keeps the shipped text model.
@@ -14,10 +15,11 @@ it was fine-tuned from (ui/loading.py `use_session_model`); the text tab keeps t
 Events (api_name = the pipeline verb):
     add_images      (label, image files, a drawing) -> your images, a summary, the inputs cleared
     clear_images    () -> your images (none), a summary, the status: images and model forgotten
-    fine_tune       (dataset) -> streams the fine-tune's latest grid and a status line; at the end the class
-                    dropdowns of the other tabs take your labels
-    forget_model    (dataset) -> the status and the dropdowns: back to the shipped model
+    fine_tune       (dataset) -> streams the fine-tune's latest grid and a status line
+    forget_model    (dataset) -> the status: back to the shipped model
     nearest         (dataset, seed) -> samples of your model, each beside the nearest of your images, a verdict
+After fine_tune, forget_model and clear_images, the page renames the other tabs' class dropdowns for the dataset
+selected then (a private event, relabel_classes): a fine-tune takes minutes, and the visitor may have switched.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ from training import own
 
 from .controls import DATASET, HEAVY, LIGHT, RAW, SEED, class_choices, explain, gallery_output, seed_number, sketchpad
 from .films import FRAME_CSS, frame_data_url, stage_of
-from .loading import forget_session_model, gpu, label_of, session_model, session_of, use_session_model
+from .loading import (forget_session_model, gpu, has_own_model, label_of, last_used, session_model, session_of,
+                      use_session_model)
 from .media import read_drawing, read_image, show, show_strip
 from .requests import friendly, read_editor, read_image_file, read_text, upload_paths
 
@@ -50,7 +53,8 @@ MAX_IMAGES = 200  # images a session may add (at least aegan.data.MIN_OWN_IMAGES
 MAX_LABEL_CHARS = 40
 MAX_SECONDS = runs.MAX_SECONDS  # a fine-tune past this is stopped, as a live run is (docs/PERFORMANCE.md: its time)
 KEEP_S = 3600  # a session's images and model are deleted after this long without use (or when it ends)
-MAX_SESSIONS = 16  # sessions holding images at once; past it, the one unused longest is deleted
+MAX_SESSIONS = 32  # sessions holding images at once (a class of 30 and its teacher); past it a new one is refused
+IDLE_S = 600  # ...unless one holds images only (no model, no fine-tune) and has not been used for this long
 PER_CLASS = 2  # samples of each class beside their nearest images
 PREFIX = "aegan-yours-"
 LABEL, FILES, DRAWING = "Label", "Images for this label", "…or draw one"
@@ -72,12 +76,13 @@ closer to one of your images than your images are to each other are copies; the 
 
 @dataclass
 class Yours:
-    """One session's images and model. `images`: uint8 [28, 28] each, `labels`: the label of each."""
+    """One session's images and model. `images`: uint8 [28, 28] each, `labels`: the label of each; `folder`: where
+    its fine-tunes write (made by the first)."""
 
-    folder: Path
+    folder: Path | None = None
     images: list[np.ndarray] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
-    uploads: set[Path] = field(default_factory=set)  # the browser's uploads this session added
+    uploads: set[Path] = field(default_factory=set)  # the browser's uploads this session added (kept at Start over)
     used: float = field(default_factory=time.monotonic)
     run: runs.LiveRun | None = None
 
@@ -101,26 +106,29 @@ def root() -> Path:
 
 
 def _session(session: str | None, create: bool = False) -> Yours | None:
-    """The session's images (made on first use when `create`); deletes the sessions unused for KEEP_S first."""
+    """The session's images (made on first use when `create`); deletes the sessions unused for KEEP_S first.
+    When MAX_SESSIONS hold images, the one holding images only and unused for IDLE_S longest makes room (a script's
+    abandoned calls, say); else the new session is refused in one line. A session with a model is never deleted to
+    make room: a student drawing with it in another tab would lose it without a word."""
     if session is None:
         raise InputError("this request has no session; open the page, or call the app with a session")
     now = time.monotonic()
     with _lock:
-        stale = [s for s, yours in _sessions.items() if now - yours.used > KEEP_S and yours.run is None]
+        unused = {s: now - max(yours.used, last_used(s)) for s, yours in _sessions.items() if yours.run is None}
+        stale = [s for s, idle in unused.items() if idle > KEEP_S]
         if create and session not in _sessions and len(_sessions) - len(stale) >= MAX_SESSIONS:
-            idle = [s for s, yours in _sessions.items() if yours.run is None and s not in stale]
-            stale += sorted(idle, key=lambda s: _sessions[s].used)[:1]
+            idle = [s for s, t in unused.items() if s not in stale and t > IDLE_S and not has_own_model(s)]
+            stale += sorted(idle, key=unused.get, reverse=True)[:1]
         dropped = [_sessions.pop(s) for s in stale]
     for s, yours in zip(stale, dropped):
         _delete(s, yours, uploads=False)  # an abandoned session: its uploads are Gradio's to expire (delete_cache)
     with _lock:
         yours = _sessions.get(session)
         if yours is None and create:
-            where = root()
-            where.mkdir(parents=True, exist_ok=True)
-            runs.remove_abandoned(where, PREFIX)
-            yours = Yours(Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=where)))
-            _sessions[session] = yours
+            if len(_sessions) >= MAX_SESSIONS:
+                raise InputError(f"this server holds the images of {MAX_SESSIONS} visitors already, the most it "
+                                 "keeps; try again when one of them has closed their page")
+            yours = _sessions[session] = Yours()
         if yours is not None:
             yours.used = now
         return yours
@@ -130,12 +138,13 @@ def _delete(session: str, yours: Yours, uploads: bool = True, why: str = "the pa
     """Forget a session's model, end its fine-tune, delete its folder and (`uploads`) the files its browser
     uploaded to this tab, unless another session here sent the same file. Gradio keeps an upload under a name
     made from its content, so the same picture sent from another tab or by another visitor is the same file:
-    that is why only a session that ends (its page closed, or Start over) deletes them, and an abandoned one
-    leaves them to Gradio's own clean-up (the app's delete_cache: files older than an hour)."""
+    that is why only a page that is closed deletes them (its other tabs are gone with it), and an abandoned
+    session leaves them to Gradio's own clean-up (the app's delete_cache: files older than an hour)."""
     forget_session_model(session)
     if yours.run is not None:
         yours.run.stop(why)  # the fine-tune's status line says it
-    shutil.rmtree(yours.folder, ignore_errors=True)
+    if yours.folder is not None:
+        shutil.rmtree(yours.folder, ignore_errors=True)
     if not uploads:
         return
     with _lock:
@@ -148,16 +157,37 @@ def _delete(session: str, yours: Yours, uploads: bool = True, why: str = "the pa
             pass
 
 
+def _new_folder() -> Path:
+    where = root()
+    where.mkdir(parents=True, exist_ok=True)
+    runs.remove_abandoned(where, PREFIX)
+    return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=where))
+
+
 def drop_session(request: gr.Request) -> None:
     """demo.unload: the page was closed or reloaded, so the session's images, model and uploads are deleted."""
-    _end(session_of(request), "the page was closed")
+    end_session(session_of(request))
 
 
-def _end(session: str, why: str) -> None:
+def end_session(session: str) -> None:
+    """Delete the session's images, model and uploads, as at the end of its page."""
     with _lock:
         yours = _sessions.pop(session, None)
     if yours is not None:
-        _delete(session, yours, why=why)
+        _delete(session, yours)
+    else:
+        forget_session_model(session)
+
+
+def _start_over(session: str) -> None:
+    """Images, model and fine-tune go; the session starts again empty, keeping only the list of its uploads for
+    the page's end (the page's other tabs may still show the same files)."""
+    with _lock:
+        yours = _sessions.get(session)
+        if yours is not None:
+            _sessions[session] = Yours(uploads=set(yours.uploads))
+    if yours is not None:
+        _delete(session, yours, uploads=False, why="you pressed Start over")
     else:
         forget_session_model(session)
 
@@ -226,41 +256,53 @@ def _gallery(yours: Yours | None) -> list:
 
 
 def _write_images(yours: Yours) -> Path:
+    """The images, for the fine-tune's child process, in the session's folder (made now if need be). (Under _lock.)"""
+    if yours.folder is None:
+        yours.folder = _new_folder()
     path = yours.folder / own.IMAGES_FILE
     own.save_images(path, np.stack(yours.images), yours.ids(), yours.names)
     return path
 
 
-@friendly
-def add_images(label, files, drawing, request: gr.Request = None):
-    """Add the uploaded files and the drawing under `label`: your images, a summary, the inputs emptied."""
-    label = read_label(label)
-    yours = _session(session_of(request), create=True)
-    with _lock:
-        room, known = MAX_IMAGES - len(yours.images), yours.names
+def _check_room(yours: Yours, label: str, adding: int = 0) -> int:
+    """Refuse a new label past MAX_OWN_CLASSES, or `adding` images past MAX_IMAGES; -> the room left. (Under _lock.)"""
+    known = yours.names
     if label not in known and len(known) >= MAX_OWN_CLASSES:
         raise InputError(f"you have {MAX_OWN_CLASSES} labels already, the most a model here learns; add these "
                          f"images under one of them ({', '.join(known)})")
-    pictures = read_files(files, room)
+    room = MAX_IMAGES - len(yours.images)
+    if adding > room:
+        raise InputError(f"that would make {len(yours.images) + adding:,} images and the limit is {MAX_IMAGES}")
+    return room
+
+
+@friendly
+def add_images(label, files, drawing, request: gr.Request = None):
+    """Add the uploaded files and the drawing under `label`: your images, a summary, the inputs emptied."""
+    label, session = read_label(label), session_of(request)
+    yours = _session(session, create=True)
+    with _lock:
+        room = _check_room(yours, label)
+    pictures = read_files(files, room)  # outside the lock: decoding many large files takes a while
     drawn = read_drawing(read_editor(drawing, DRAWING))
     if drawn is not None:
         pictures.append(drawn[0])
     if not pictures:
         raise InputError("choose image files or draw one first; there is nothing to add")
-    if len(pictures) > room:
-        raise InputError(f"that would make {MAX_IMAGES - room + len(pictures):,} images and the limit is {MAX_IMAGES}")
-    with _lock:
+    with _lock:  # checked again: another call of this session may have added meanwhile, or Start over
+        if _sessions.get(session) is not yours:
+            raise InputError("you pressed Start over while these were read; add them again")
+        _check_room(yours, label, len(pictures))
         yours.images += pictures
         yours.labels += [label] * len(pictures)
         yours.uploads.update(upload_paths([files, drawing]))
-        _write_images(yours)
     return _gallery(yours), _summary(yours), None, None
 
 
 @friendly
 def clear_images(request: gr.Request = None):
     """Start over: your images, your model and your uploads are deleted; the tabs use the shipped models."""
-    _end(session_of(request), "you pressed Start over")
+    _start_over(session_of(request))
     return [], _summary(None), "Your images and your model are deleted; every tab uses the shipped models."
 
 
@@ -284,80 +326,77 @@ def _holds(session: str | None, yours: Yours) -> bool:
         return _sessions.get(session) is yours
 
 
-def _relabelled(dropdowns: list, dataset: str, session: str | None) -> list:
-    return [gr.Dropdown(choices=class_choices(dataset, auto, session), value=-1) for _, auto in dropdowns]
-
-
-def fine_tuner(dropdowns: list):
-    """The fine_tune callback for the page's class dropdowns [(dropdown, its auto label)]: they are renamed to
-    your labels when it ends."""
+def relabeller(autos: list):
+    """The relabel_classes callback for the page's class dropdowns, whose first choices are `autos` (None: none)."""
 
     @friendly
-    def fine_tune(dataset, request: gr.Request = None):
-        """Fine-tune the shipped class model of `dataset` on your images (a child process, at most MAX_SECONDS):
-        streams (its latest grid, a status line, the dropdowns unchanged); at the end your model is the session's."""
+    def relabel_classes(dataset, request: gr.Request = None):
+        """The class dropdowns for the dataset selected now, after the session's model changed: your labels while
+        your model is in use, else the shipped model's classes; each reset to its first choice."""
         dataset, session = DATASET.read(dataset), session_of(request)
-        yours = _session(session)
-        skip = [gr.skip()] * len(dropdowns)
-        with _lock:
-            if yours is None or not yours.images:
-                raise InputError(f"add your images first: {MIN_OWN_IMAGES} to {MAX_IMAGES} of them under 2 to "
-                                 f"{MAX_OWN_CLASSES} labels")
-            check_own_images(yours.ids(), yours.names, "Your images")
-            images = _write_images(yours)
-        export_to = yours.folder / f"model-{uuid.uuid4().hex[:8]}"
-        recipe = own.FINE_TUNE_TINY if runs.scale() == "tiny" else own.FINE_TUNE
-        options = own.FineTuneOptions(dataset=dataset, images=str(images), export_to=str(export_to),
-                                      ae_steps=recipe["ae_steps"], gan_steps=recipe["gan_steps"])
-        progress = None
-        try:
-            with runs.LiveRun(options, max_seconds=MAX_SECONDS) as run:
-                yours.run = run
-                shown = None
-                for progress in run.follow(every=1.0):
-                    film = progress.film
-                    fresh = film is not None and film.steps != shown
-                    shown = film.steps if film is not None else None
-                    yield (frame_data_url(film, -1) if fresh else gr.skip()), _status(progress), *skip
-        finally:
-            yours.run = None
-        if progress is None or progress.state != "finished":
-            shutil.rmtree(export_to, ignore_errors=True)
-            return
-        # Kept only while this session still holds these images: the page may have been closed, or Start over
-        # pressed (and new images added), while it trained or while the model loads.
+        return tuple(gr.Dropdown(choices=class_choices(dataset, auto, session), value=-1) for auto in autos)
+
+    return relabel_classes
+
+
+@friendly
+def fine_tune(dataset, request: gr.Request = None):
+    """Fine-tune the shipped class model of `dataset` on your images (a child process, at most MAX_SECONDS):
+    streams (its latest grid, a status line); at the end your model is the session's."""
+    dataset, session = DATASET.read(dataset), session_of(request)
+    yours = _session(session)
+    with _lock:
+        if yours is None or not yours.images:
+            raise InputError(f"add your images first: {MIN_OWN_IMAGES} to {MAX_IMAGES} of them under 2 to "
+                             f"{MAX_OWN_CLASSES} labels")
+        check_own_images(yours.ids(), yours.names, "Your images")
+        images = _write_images(yours)
+    export_to = yours.folder / f"model-{uuid.uuid4().hex[:8]}"
+    recipe = own.FINE_TUNE_TINY if runs.scale() == "tiny" else own.FINE_TUNE
+    options = own.FineTuneOptions(dataset=dataset, images=str(images), export_to=str(export_to),
+                                  ae_steps=recipe["ae_steps"], gan_steps=recipe["gan_steps"])
+    progress = None
+    try:
+        with runs.LiveRun(options, max_seconds=MAX_SECONDS) as run:
+            yours.run = run
+            shown = None
+            for progress in run.follow(every=1.0):
+                film = progress.film
+                fresh = film is not None and film.steps != shown
+                shown = film.steps if film is not None else None
+                yield (frame_data_url(film, -1) if fresh else gr.skip()), _status(progress)
+    finally:
+        yours.run = None
+    if progress is None or progress.state != "finished":
+        shutil.rmtree(export_to, ignore_errors=True)
+        return
+    # Kept only while this session still holds these images: the page may have been closed, or Start over
+    # pressed (and new images added), while it trained or while the model loads.
+    alive = _holds(session, yours)
+    if alive:
+        before = session_model(session)
+        use_session_model(session, dataset, export_to)
         alive = _holds(session, yours)
-        if alive:
-            before = session_model(session)
-            use_session_model(session, dataset, export_to)
-            alive = _holds(session, yours)
-            if not alive:
-                forget_session_model(session)
         if not alive:
-            shutil.rmtree(export_to, ignore_errors=True)
-            return
-        if before is not None and before.folder != export_to:
-            shutil.rmtree(before.folder, ignore_errors=True)
-        done = (f"**Done** in {progress.seconds:.0f} s: every tab now draws with your model while "
-                f"**{label_of(dataset)}** is selected (the text tab keeps the shipped text model). Your labels: "
-                f"{', '.join(yours.names)}.")
-        yield gr.skip(), done, *_relabelled(dropdowns, dataset, session)
+            forget_session_model(session)
+    if not alive:
+        shutil.rmtree(export_to, ignore_errors=True)
+        return
+    if before is not None and before.folder != export_to:
+        shutil.rmtree(before.folder, ignore_errors=True)
+    done = (f"**Done** in {progress.seconds:.0f} s: every tab now draws with your model while "
+            f"**{label_of(dataset)}** is selected (the text tab keeps the shipped text model). Your labels: "
+            f"{', '.join(yours.names)}.")
+    yield gr.skip(), done
 
-    return fine_tune
 
-
-def forgetter(dropdowns: list):
-    @friendly
-    def forget_model(dataset, request: gr.Request = None):
-        """Back to the shipped model (your images stay): the status and the dropdowns renamed."""
-        dataset, session = DATASET.read(dataset), session_of(request)
-        before = forget_session_model(session)
-        if before is not None:
-            shutil.rmtree(before.folder, ignore_errors=True)
-        note = "Every tab uses the shipped models again." if before is not None else "You have no model of your own."
-        return note, *_relabelled(dropdowns, dataset, session)
-
-    return forget_model
+@friendly
+def forget_model(request: gr.Request = None):
+    """Back to the shipped model (your images stay): the status."""
+    before = forget_session_model(session_of(request))
+    if before is not None:
+        shutil.rmtree(before.folder, ignore_errors=True)
+    return "Every tab uses the shipped models again." if before is not None else "You have no model of your own."
 
 
 @gpu(seconds=5)
@@ -380,7 +419,7 @@ def nearest(dataset, seed, request: gr.Request = None):
     from aegan.nearest import is_copy
 
     dataset, seed, session = DATASET.read(dataset), SEED.read(seed), session_of(request)
-    own_model, yours = session_model(session, dataset), _sessions.get(session) if session is not None else None
+    own_model, yours = session_model(session, dataset), _session(session)
     if own_model is None or yours is None or len(yours.images) < 2:
         return [], (f"Fine-tune a model on your images first (with **{label_of(dataset)}** selected): until then "
                     "there is nothing of yours to compare with.")
@@ -434,13 +473,18 @@ def build_yours_tab(dataset: gr.Radio, demo: gr.Blocks, dropdowns: list) -> dict
     pairs = gallery_output("Sample (left) · the nearest of your images (right)", columns=5, elem_id="yours-pairs")
     verdict = gr.Markdown(elem_id="yours-verdict")
 
-    boxes = [d for d, _ in dropdowns]
+    boxes, autos = [d for d, _ in dropdowns], [auto for _, auto in dropdowns]
+    # Decoding up to MAX_IMAGES large uploads takes seconds: with the heavy jobs, not the light ones.
     add.click(add_images, [label, files, drawing], [collected, summary, files, drawing], api_name="add_images",
-              **LIGHT, **RAW)
-    clear.click(clear_images, None, [collected, summary, status], api_name="clear_images", **LIGHT, **RAW)
-    go.click(fine_tuner(dropdowns), dataset, [grid, status, *boxes], api_name="fine_tune",
-             concurrency_id="train", concurrency_limit=1, trigger_mode="once", **RAW)
-    forget.click(forgetter(dropdowns), dataset, [status, *boxes], api_name="forget_model", **LIGHT, **RAW)
+              **HEAVY, **RAW)
+    cleared = clear.click(clear_images, None, [collected, summary, status], api_name="clear_images", **LIGHT, **RAW)
+    tuned = go.click(fine_tune, dataset, [grid, status], api_name="fine_tune", concurrency_id="train",
+                     concurrency_limit=1, trigger_mode="once", **RAW)
+    forgotten = forget.click(forget_model, None, status, api_name="forget_model", **LIGHT, **RAW)
+    relabel = relabeller(autos)  # with the dataset selected when each ends: the visitor may have switched meanwhile
+    for name, changed in (("clear", cleared), ("fine_tune", tuned), ("forget", forgotten)):
+        changed.then(relabel, dataset, boxes, api_name=f"relabel_after_{name}", api_visibility="private",
+                     **LIGHT, **RAW)
     compare.click(nearest, [dataset, seed], [pairs, verdict], api_name="nearest", **HEAVY, **RAW)
     demo.unload(drop_session)
     return dict(label=label, files=files, drawing=drawing, collected=collected, summary=summary, status=status,
