@@ -289,30 +289,48 @@ def memory_of(pid: int) -> dict[str, float]:
     return values
 
 
+def per_session(base: str, pid: int, sessions: int = 200) -> float:
+    """MB of RSS each new session takes: `sessions` no-op calls, each from a session not seen before. Gradio keeps
+    a copy of the page's components' configuration per session (its state_session_capacity, the app's
+    SESSIONS_KEPT, bounds how many)."""
+    with httpx.Client(timeout=120) as client:
+        before = memory_of(pid)["VmRSS"]
+        for i in range(sessions):
+            call(client, base, "ping", [], f"bench-new-session-{i}")
+        return (memory_of(pid)["VmRSS"] - before) / sessions
+
+
 def memory(base: str, pid: int, requests: int, users: int = 4) -> Section:
     """RSS before and after `requests` mixed requests. A first round of half as many requests at the same
     concurrency comes first and is reported on its own line: the memory the app takes once (worker threads,
-    their allocator arenas, per-thread torch buffers, caches filling) is not growth per request. Measured
-    over 6,000 requests, RSS plateaus within the first 1,000 (+110 to +225 MB) and then moves by +-40 MB
-    without a trend; a first round of one cycle (80 requests) left a random part of that in the growth."""
+    their allocator arenas, per-thread torch buffers, caches filling, the sessions' state) is not growth per
+    request. The measured rounds come back with the first round's sessions, as a class does: each new session
+    costs Gradio's copy of the page (about 0.6 MB, measured on its own line, and bounded by SESSIONS_KEPT), which
+    grows RSS by the number of visitors, not by the number of requests. Measured over 6,000 requests, RSS plateaus
+    within the first 1,000 (+110 to +225 MB) and then moves by +-40 MB without a trend; a first round of one cycle
+    (80 requests) left a random part of that in the growth."""
+    from ui.studio import SESSIONS_KEPT
+
     cycle = len(MIX_NAMES)
 
     def plan(k: int, i: int):
         name = MIX_NAMES[(i + 5 * k) % cycle]
         return name, ENDPOINTS[name](i * users + k)
 
-    def mixed(count: int, offset: int, tag: str) -> Load:
-        return users_at_once(base, users, count, lambda k, i: plan(k, i + offset), new_session_every=100, tag=tag)
+    def mixed(count: int, offset: int) -> Load:  # the same session names in every round: the same visitors
+        return users_at_once(base, users, count, lambda k, i: plan(k, i + offset), new_session_every=100,
+                             tag="bench-memory")
 
     per_user = max(2, requests // users)
     halves = [per_user // 2, per_user - per_user // 2]
     first_round = max(cycle, per_user // 2)  # per user
     readings = [memory_of(pid)]
-    loads = [mixed(first_round, 100_000, "bench-memory-first-round")]
+    loads = [mixed(first_round, 100_000)]
     readings.append(memory_of(pid))
     for part, count in enumerate(halves):
-        loads.append(mixed(count, part * halves[0], f"bench-memory-{part}"))
+        loads.append(mixed(count, part * halves[0]))
         readings.append(memory_of(pid))
+    session_mb = per_session(base, pid)
     first, before, middle, after = (r["VmRSS"] for r in readings)
     sent, all_sent = (sum(load.requests for load in measured) for measured in (loads[1:], loads))
     errors = [e for load in loads for e in load.errors]
@@ -328,14 +346,18 @@ def memory(base: str, pid: int, requests: int, users: int = 4) -> Section:
                 "a steady leak shows here; first-use costs do not"),
             Row(f"RSS taken once, by a first round of {users * first_round:,} mixed requests at {users} users",
                 f"{round(before - first):+d} MB", note=f"{first:.0f} MB after the app's warm-up -> {before:.0f} MB"),
+            Row("RSS per new session (Gradio's copy of the page), 200 new sessions", f"{session_mb * 1000:.0f} kB",
+                note=f"at most {SESSIONS_KEPT:,} sessions are kept (SESSIONS_KEPT): about "
+                     f"{session_mb * SESSIONS_KEPT:.0f} MB"),
             Row("peak RSS of the app (VmHWM)", f"{readings[-1]['VmHWM']:.0f} MB"),
             Row("errors during the mixed requests, first round included", f"{len(errors)} of {all_sent:,}", "0",
                 not errors, errors[0] if errors else "")]
     mix = ", ".join(f"{MIX_NAMES.count(n)} {n}" for n in dict.fromkeys(MIX_NAMES))
     return Section("Memory of the app", rows,
                    f"`python app.py`'s own process, read from /proc/<pid>/status. {users} users at once; each "
-                   f"starts a new session every 100 requests. Mix per {cycle} requests: {mix}; text prompts "
-                   "are new ones (each adds an entry to the text encoder's cache).")
+                   f"starts a new session every 100 requests, the same sessions in every round (the first round "
+                   f"opens them). Mix per {cycle} requests: {mix}; text prompts are new ones (each adds an entry to "
+                   "the text encoder's cache).")
 
 
 # --- 3. cold start -----------------------------------------------------------------------------------------

@@ -22,9 +22,11 @@ DROPDOWN_AUTOS = (explorer.AUTO, explorer.AUTO, sampler.ALL)
 # A bounded queue: past 64 waiting events new ones are turned away with "queue is full" instead of piling up.
 QUEUE = dict(max_size=64, default_concurrency_limit=2)
 # Gradio keeps each session's copy of every component's config (and its walk) in memory, for this many of the
-# most recent sessions: 2,000 rather than its default 10,000 bounds that memory on a busy Space; a visitor
-# older than that finds their walk gone and sets the endpoints again.
-SESSIONS_KEPT = 2000
+# most recently active sessions: about 0.6 MB each with this page's 294 components (`python -m
+# benchmarks.app_latency`: RSS per new session), so 300 of them take at most about 180 MB (Gradio's default,
+# 10,000, would allow 6 GB). A visitor idle while 300 others used the app finds their walk gone and sets the
+# endpoints again.
+SESSIONS_KEPT = 300
 MAX_UPLOAD_BYTES = 20 * 2**20
 
 
