@@ -23,7 +23,7 @@ from aegan.errors import InputError
 from .controls import (DATASET, HEAVY, LIGHT, LIVE, RAW, SEED, class_choice, class_choices, explain, image_output,
                        seed_number, sketchpad, upload)
 from .loading import get_directions, get_model, gpu, model_key, session_of
-from .media import png_data_url, read_drawing, read_image, show, show_strip, write_gif
+from .media import BLANK, png_data_url, read_drawing, read_image, show, show_strip, write_gif
 from .requests import Choice, Range, friendly, read_editor, read_image_file
 
 N_DIRECTIONS = 5  # sliders for the first principal directions (the shipped file has 8)
@@ -47,7 +47,6 @@ which is why the in-between images look like clothes or digits, not blurs."""
 # The shown frame: an <img> whose source is one of the walk's frames. Its value is {'frames': [101 PNG data:
 # URLs], 'k': the position shown}; moving #walk-t (drag, click, keys, touch, or typing in its number box) fires
 # 'input' events that bubble to the document, and the frame at that position replaces the image's source.
-BLANK = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 WALK_VIEW_HTML = ('<img alt="the walk at t" data-k="${value.k}" '
                   f'src="${{value.frames.length ? value.frames[value.k] : \'{BLANK}\'}}">')
 WALK_VIEW_JS = """

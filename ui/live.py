@@ -24,6 +24,7 @@ from training import live as runs
 
 from .controls import DATASET, RAW, explain
 from .films import FRAME_CSS, frame_data_url, new_plots, plot_updates, stage_of
+from .media import BLANK
 from .requests import Choice, Range, friendly
 
 PRESET = Choice("Preset", (("the recipe", "recipe"), ("break it: no KL", "no-kl"),
@@ -35,7 +36,6 @@ KNOBS = {  # training/live.py's bounds, with the page's words
     "d_lr": ("Stage 2 learning rate of D", None)}
 READERS = {name: Range(label, *runs.BOUNDS[name], whole=name in runs.WHOLE, step=step)
            for name, (label, step) in KNOBS.items()}
-BLANK = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 GRID_HTML = '<img alt="the live run\'s samples" src="${value}">'
 
 EXPLAIN = f"""### Train one yourself

@@ -114,6 +114,10 @@ def show_mask(image: np.ndarray, hole: np.ndarray, scale: int = SCALE) -> Image.
     return pil.resize((pil.width * scale, pil.height * scale), Image.NEAREST)
 
 
+# A 1x1 transparent GIF: what an <img> of a streamed grid or a film shows before its first frame.
+BLANK = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+
 def png_data_url(image: np.ndarray) -> str:
     """uint8 [28, 28] -> 'data:image/png;base64,...' at 28x28 (the page scales it up with pixelated CSS)."""
     buffer = io.BytesIO()

@@ -22,6 +22,7 @@ from aegan.film import stages_phrase
 from . import live
 from .controls import DATASET, LIGHT, LIVE, RAW, explain, when_shown
 from .films import EMPTY_VIEW, FRAME_CSS, new_plots, plot_updates, player_view
+from .media import BLANK
 from .loading import checkpoint_dir, label_of
 from .requests import Choice, Range, friendly
 
@@ -72,7 +73,6 @@ NO_LIVE = "**You have not trained a live run in this session yet**: press *Train
 # Moving #film-step (drag, keys, typing) fires 'input' events that bubble to the document: the last frame at or
 # before that step is shown. Play moves the slider itself, one frame every 150 ms, and lets it go (pointerup:
 # the plots' redraw) every 12 frames and at the end.
-BLANK = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 FILM_VIEW_HTML = (
     f'<img alt="the samples at this step" data-k="${{value.k}}" '
     f'src="${{value.frames.length ? value.frames[value.k] : \'{BLANK}\'}}">'

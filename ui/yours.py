@@ -46,7 +46,7 @@ from .controls import DATASET, HEAVY, LIGHT, RAW, SEED, class_choices, explain, 
 from .films import FRAME_CSS, frame_data_url, stage_of
 from .loading import (forget_session_model, gpu, has_own_model, label_of, last_used, session_model, session_of,
                       use_session_model)
-from .media import read_drawing, read_image, show, show_strip
+from .media import BLANK, read_drawing, read_image, show, show_strip
 from .requests import friendly, read_editor, read_image_file, read_text, upload_paths
 
 MAX_IMAGES = 200  # images a session may add (at least aegan.data.MIN_OWN_IMAGES to fine-tune)
@@ -58,7 +58,6 @@ IDLE_S = 600  # ...unless one holds images only (no model, no fine-tune) and has
 PER_CLASS = 2  # samples of each class beside their nearest images
 PREFIX = "aegan-yours-"
 LABEL, FILES, DRAWING = "Label", "Images for this label", "…or draw one"
-BLANK = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 GRID_HTML = '<img alt="your model\'s samples while it fine-tunes" src="${value}">'
 
 EXPLAIN = f"""**Teach the model your own classes.** Name a label (a *cat*, your initials, a *smiley*), upload or draw
