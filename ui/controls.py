@@ -38,6 +38,14 @@ def class_choices(dataset: str, auto: str | None = None, session: str | None = N
     return ([(auto, -1)] if auto else []) + choices
 
 
+def class_dropdowns(dataset: str, autos, session: str | None = None, reset: bool = False) -> tuple:
+    """Updates of the page's class dropdowns, whose first choices are `autos` (None: none), for the dataset's class
+    model (the session's own, when it has one). Class ids stay, so a choice carries over; `reset`: back to the
+    first choice (after the session's model changed, its ids may not exist any more)."""
+    extra = {"value": -1} if reset else {}
+    return tuple(gr.Dropdown(choices=class_choices(dataset, auto, session), **extra) for auto in autos)
+
+
 def class_choice(label: str, auto: str | None = None) -> Choice:
     """The reader of a class dropdown: ids 0-9 (both datasets have ten classes), -1 for `auto`."""
     return Choice(label, tuple(class_choices(DEFAULT_DATASET, auto)), default=-1 if auto else None)

@@ -7,7 +7,7 @@ import gradio as gr
 
 from . import compare, denoise, explorer, repair, sampler, style, text, training, yours
 from .classroom import qr_for_page
-from .controls import CSS, DATASET, LIGHT, RAW, class_choices, dataset_radio, shown_tab
+from .controls import CSS, DATASET, LIGHT, RAW, class_dropdowns, dataset_radio, shown_tab
 from .loading import describe_device, session_of
 from .requests import friendly
 
@@ -34,8 +34,7 @@ MAX_UPLOAD_BYTES = 20 * 2**20
 def switch_dataset(dataset, request: gr.Request = None):
     """The class dropdowns renamed for the dataset's class model (the session's own, when it has one for it;
     class ids stay, so choices carry over)."""
-    dataset, session = DATASET.read(dataset), session_of(request)
-    return tuple(gr.Dropdown(choices=class_choices(dataset, auto, session)) for auto in DROPDOWN_AUTOS)
+    return class_dropdowns(DATASET.read(dataset), DROPDOWN_AUTOS, session_of(request))
 
 
 def ping() -> str:

@@ -42,7 +42,8 @@ from aegan.errors import InputError
 from training import live as runs
 from training import own
 
-from .controls import DATASET, HEAVY, LIGHT, RAW, SEED, class_choices, explain, gallery_output, seed_number, sketchpad
+from .controls import (DATASET, HEAVY, LIGHT, RAW, SEED, class_dropdowns, explain, gallery_output, seed_number,
+                       sketchpad)
 from .films import FRAME_CSS, frame_data_url, stage_of
 from .loading import (forget_session_model, gpu, has_own_model, label_of, last_used, session_model, session_of,
                       use_session_model)
@@ -332,8 +333,7 @@ def relabeller(autos: list):
     def relabel_classes(dataset, request: gr.Request = None):
         """The class dropdowns for the dataset selected now, after the session's model changed: your labels while
         your model is in use, else the shipped model's classes; each reset to its first choice."""
-        dataset, session = DATASET.read(dataset), session_of(request)
-        return tuple(gr.Dropdown(choices=class_choices(dataset, auto, session), value=-1) for auto in autos)
+        return class_dropdowns(DATASET.read(dataset), autos, session_of(request), reset=True)
 
     return relabel_classes
 
