@@ -16,10 +16,10 @@ Events (api_name = the pipeline verb):
     add_images      (label, image files, a drawing) -> your images, a summary, the inputs cleared
     clear_images    () -> your images (none), a summary, the status: images and model forgotten
     fine_tune       (dataset) -> streams the fine-tune's latest grid and a status line
-    forget_model    (dataset) -> the status: back to the shipped model
+    forget_model    () -> the status: back to the shipped model
     nearest         (dataset, seed) -> samples of your model, each beside the nearest of your images, a verdict
 After fine_tune, forget_model and clear_images, the page renames the other tabs' class dropdowns for the dataset
-selected then (a private event, relabel_classes): a fine-tune takes minutes, and the visitor may have switched.
+selected then (private events, relabel_after_*): a fine-tune takes minutes, and the visitor may have switched.
 """
 
 from __future__ import annotations
@@ -327,7 +327,7 @@ def _holds(session: str | None, yours: Yours) -> bool:
 
 
 def relabeller(autos: list):
-    """The relabel_classes callback for the page's class dropdowns, whose first choices are `autos` (None: none)."""
+    """The relabel_after_* callback for the page's class dropdowns, whose first choices are `autos` (None: none)."""
 
     @friendly
     def relabel_classes(dataset, request: gr.Request = None):
