@@ -376,7 +376,9 @@ def record_events(page: Page, app_url: str) -> list:
 
 
 def wait_for_events(page: Page, sent: list, name: str, count: int) -> None:
-    """Until the page has sent `count` events `name` (recorded by record_events)."""
+    """Until the page has sent `count` events `name` (recorded by record_events). Not test_training_tab's
+    wait_for: Playwright's sync API delivers the page's request events only inside its own calls, so the wait is
+    page.wait_for_timeout, not time.sleep."""
     deadline = time.monotonic() + SLOW / 1000
     while sent.count(name) < count:
         assert time.monotonic() < deadline, f"{name} was sent {sent.count(name)} times, not {count}: {sent}"
