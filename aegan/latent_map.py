@@ -143,6 +143,12 @@ def render(latent_map: LatentMap, size: int = 320, dot: int = 3) -> np.ndarray:
     return np.asarray(picture)
 
 
+def fraction_of_pixel(pixel: float, size: int = 320) -> float:
+    """A pixel coordinate of a `size`-pixel rendered map -> its fraction of the map (render's rule inverted),
+    clamped to [0, 1] (a click on the picture's last pixel row is the map's edge)."""
+    return min(max(float(pixel) / (size - 1), 0.0), 1.0)
+
+
 def with_mark(picture: np.ndarray, latent_map: LatentMap, uv) -> tuple[np.ndarray, bool]:
     """A copy of a rendered map with plane point `uv` (u, v) marked as a black ring with a white centre, pinned
     to the edge when it lies off the map -> (uint8 RGB [S, S, 3], whether it lies on the map)."""

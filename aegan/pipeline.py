@@ -141,11 +141,13 @@ def encode(model: AEGAN, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 @torch.inference_mode()
-def reconstruct(model: AEGAN, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+def reconstruct(model: AEGAN, x: torch.Tensor, labels: torch.Tensor | None = None, *,
+                encoded: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
     """E then G: x [B,1,28,28] -> x' [B,1,28,28]; the class is E's guess unless `labels` are given (an
-    unconditional model has none and ignores `labels`). The GAN has no encoder: InputError."""
+    unconditional model has none and ignores `labels`). `encoded`: what `encode` gave for this x, when the caller
+    already has it (E runs once). The GAN has no encoder: InputError."""
     check_can(model, "reconstruct")
-    z, probabilities = encode(model, x)
+    z, probabilities = encode(model, x) if encoded is None else encoded
     if not is_conditional(model):
         return model.decode(z.to(model.device), None, encoded=1.0).cpu()
     y = probabilities.argmax(dim=1) if labels is None else labels

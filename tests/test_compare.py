@@ -12,7 +12,7 @@ from aegan.compare import closest, decode, measured, sample_bank, walk
 from aegan.config import ModelConfig
 from aegan.errors import InputError
 from aegan.images import to_tensor
-from aegan.latent_map import CLASS_COLOURS, build_map, draw_at, map_of, render, with_mark
+from aegan.latent_map import CLASS_COLOURS, build_map, draw_at, fraction_of_pixel, map_of, render, with_mark
 from aegan.models import AEGAN
 from aegan.pipeline import encode, reconstruct
 
@@ -59,6 +59,8 @@ def test_a_click_and_its_point_round_trip():
     for bad in (1.5, -0.1, float("nan"), "0.5", None, True):
         with pytest.raises(InputError, match="fraction from 0 to 1"):
             latent_map.from_fraction(bad, 0.5)
+    # A click's pixel on the rendered picture: render's rule inverted, the picture's last pixel the map's edge.
+    assert [fraction_of_pixel(p, 321) for p in (0, 80, 320, 400, -3)] == [0.0, 0.25, 1.0, 1.0, 0.0]
 
 
 def test_a_map_needs_codes():

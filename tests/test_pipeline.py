@@ -5,7 +5,7 @@ from PIL import Image
 
 from aegan.errors import InputError
 from aegan.images import make_grid, prepare_image, save_gif, to_tensor, to_uint8
-from aegan.pipeline import interpolate, realness, reconstruct, sample, spread_labels
+from aegan.pipeline import encode, interpolate, realness, reconstruct, sample, spread_labels
 
 
 def test_sample_is_deterministic_for_a_seed(tiny_model):
@@ -51,6 +51,8 @@ def test_truncation_zero_gives_one_image_per_class(tiny_model):
 def test_reconstruct_and_realness_shapes(tiny_model):
     x, y = sample(tiny_model, 6, seed=1)
     assert reconstruct(tiny_model, x).shape == x.shape
+    # Handing over E's output (as Compare does, which also shows the code) gives the same reconstruction.
+    assert torch.equal(reconstruct(tiny_model, x, encoded=encode(tiny_model, x)), reconstruct(tiny_model, x))
     p = realness(tiny_model, x, y)
     assert p.shape == (6,) and ((p >= 0) & (p <= 1)).all()
 

@@ -103,7 +103,7 @@ def _missing_note(family: str) -> str:
     return f"_{TITLES[family]}: not installed (no `{folder}` in the checkpoints folder)._"
 
 
-def _fashion_only(dataset: str) -> bool:
+def _is_fashion(dataset: str) -> bool:
     """True when the dataset is Fashion-MNIST (the families' data); False (the tab then says so) otherwise."""
     return dataset == FASHION
 
@@ -205,7 +205,7 @@ def measured_table() -> str:
 def compare_table(dataset):
     """(a note on what is installed or on the dataset, the measured table)."""
     dataset = DATASET.read(dataset)
-    if not _fashion_only(dataset):
+    if not _is_fashion(dataset):
         return FASHION_ONLY, ""
     missing = [_missing_note(family) for family in COLUMNS if not _installed(family)]
     return " ".join(missing), measured_table()
@@ -215,7 +215,6 @@ def compare_table(dataset):
 
 def _input_image(source: str, example: int, drawing, picture) -> tuple[np.ndarray, str]:
     """The image all models read (uint8 [28, 28]) and a note on where it came from."""
-    names = NAMES_OF
     images, labels = examples(FASHION)
     if source in ("drawing", "upload"):
         read = read_drawing(drawing) if source == "drawing" else read_image(picture)
@@ -224,8 +223,8 @@ def _input_image(source: str, example: int, drawing, picture) -> tuple[np.ndarra
             return image, "your " + ("drawing" if source == "drawing" else "upload") + (
                 f" ({', '.join(notes)})" if notes else "")
         what = "draw on the sketchpad" if source == "drawing" else "upload an image"
-        return images[example], f"test image {example} (a {names[labels[example]]}): {what} to use your own"
-    return images[example], f"test image {example} (a {names[labels[example]]})"
+        return images[example], f"test image {example} (a {NAMES_OF[labels[example]]}): {what} to use your own"
+    return images[example], f"test image {example} (a {NAMES_OF[labels[example]]})"
 
 
 @gpu(seconds=5)
@@ -235,8 +234,11 @@ def _reconstruct(image: np.ndarray, families: tuple[str, ...]) -> dict:
     from aegan.pipeline import encode, reconstruct
 
     x = to_tensor(image)
-    return {family: (to_uint8(reconstruct(_model(family), x))[0], encode(_model(family), x)[0])
-            for family in families}
+    made = {}
+    for family in families:
+        encoded = encode(_model(family), x)
+        made[family] = to_uint8(reconstruct(_model(family), x, encoded=encoded))[0], encoded[0]
+    return made
 
 
 @friendly
@@ -253,7 +255,7 @@ def compare_reconstruct(dataset, source, example, drawing, picture):
     # not stop a test image from being read.
     drawing = read_editor(drawing, "Draw") if source == "drawing" else None
     picture = read_image_file(picture, "Upload") if source == "upload" else None
-    if not _fashion_only(dataset):
+    if not _is_fashion(dataset):
         return None, None, None, None, None, FASHION_ONLY, None, None, FASHION_ONLY
     image, where = _input_image(source, example, drawing, picture)
     readers = tuple(f for f in ("ae", "vae", "aegan") if _installed(f))
@@ -288,13 +290,7 @@ def compare_reconstruct(dataset, source, example, drawing, picture):
     map_note = ("Two of 32 directions: " + "; ".join(about) + ". The rest of each code is not shown.") if about else \
         " ".join(_missing_note(f) for f in MAPPED)
     return (show(image, 5), *(show(shown[f], 5) if f in shown else None for f in COLUMNS), text,
-            *(None if m is None else _map_picture(m) for m in maps), map_note)
-
-
-def _map_picture(array: np.ndarray):
-    from PIL import Image
-
-    return Image.fromarray(array)
+            *maps, map_note)
 
 
 # --- samples from each prior, the same seed ----------------------------------------------------------------------
@@ -316,7 +312,7 @@ def _samples(seed: int, label: int, families: tuple[str, ...]) -> dict:
 def compare_samples(dataset, seed, label):
     """(AE, VAE, GAN and AE-GAN strips drawn with the same seed, a sentence)."""
     dataset, seed, label = DATASET.read(dataset), SEED.read(seed), CLASS.read(label)
-    if not _fashion_only(dataset):
+    if not _is_fashion(dataset):
         return None, None, None, None, FASHION_ONLY
     drawn = _samples(seed, label, tuple(f for f in COLUMNS if _installed(f)))
     what = "one of each class" if label == -1 else f"all **{NAMES_OF[label]}**"
@@ -345,13 +341,12 @@ def _walks(a: np.ndarray, b: np.ndarray, families: tuple[str, ...]) -> dict:
 def compare_walk(dataset, a, b):
     """(image A, image B, the AE's, VAE's and AE-GAN's walks from A to B, a sentence)."""
     dataset, a, b = DATASET.read(dataset), EXAMPLE_A.read(a), EXAMPLE_B.read(b)
-    if not _fashion_only(dataset):
+    if not _is_fashion(dataset):
         return None, None, None, None, None, FASHION_ONLY
     images, labels = examples(FASHION)
     families = tuple(f for f in ("ae", "vae", "aegan") if _installed(f))
     walks = _walks(images[a], images[b], families)
-    names = NAMES_OF
-    text = (f"From test image {a} (a {names[labels[a]]}) to test image {b} (a {names[labels[b]]}): each model "
+    text = (f"From test image {a} (a {NAMES_OF[labels[a]]}) to test image {b} (a {NAMES_OF[labels[b]]}): each model "
             "encodes both, then decodes points on the straight line between the two codes. Between the ends the "
             "line passes codes no training image was encoded to: look at what each decoder draws in the middle "
             "frames (a blend of the two, a blur, or no garment at all). The seed's claim is that training against "
@@ -379,7 +374,7 @@ def latent_map_click(dataset, family, x, y):
     and height from the top): (its image, the nearest test image on the map, a sentence)."""
     dataset, family = DATASET.read(dataset), FAMILY.read(family)
     x, y = FRACTION_X.read(x), FRACTION_Y.read(y)
-    if not _fashion_only(dataset):
+    if not _is_fashion(dataset):
         raise InputError("the latent maps exist for Fashion-MNIST only; switch the dataset to Fashion-MNIST")
     if not _installed(family):
         raise InputError(f"the {TITLES[family]} is not installed, so it has no map "
@@ -397,10 +392,12 @@ def latent_map_click(dataset, family, x, y):
 
 def _clicked(family: str, dataset, evt: gr.SelectData):
     """A click on a map (browser only: it needs the click's event data, pixels of the map's picture)."""
+    from aegan.latent_map import fraction_of_pixel
+
     index = evt.index if isinstance(evt.index, (list, tuple)) and len(evt.index) == 2 else None
     if index is None or not all(isinstance(i, (int, float)) and not isinstance(i, bool) for i in index):
         raise InputError("click on the map itself")
-    x, y = (min(max(float(i) / (MAP_SIZE - 1), 0.0), 1.0) for i in index)
+    x, y = (fraction_of_pixel(i, MAP_SIZE) for i in index)
     return latent_map_click(dataset, family, x, y)
 
 
