@@ -33,9 +33,16 @@ SMALL_SET = 5000  # up to this many images, the default is to fine-tune the ship
 # learning rates than from scratch (the weights are already good), and a short EMA so the model follows them.
 FINE_TUNE = dict(ae_steps=100, gan_steps=250, batch_size=32, ae_lr=3e-4, gan_lr=2e-4, ema_decay=0.98, log_every=10)
 FINE_TUNE_TINY = dict(FINE_TUNE, ae_steps=3, gan_steps=3, batch_size=8, log_every=1)  # $AEGAN_LIVE=tiny: tests
+
+
 FILM_FRAMES = 60  # the app's fine-tune streams its grid: a frame every few steps
 MAX_STEPS = 2000  # a fine-tune in the app never asks for more (training/live.py's runner holds it to its time)
 IMAGES_FILE = "images.npz"  # the app's images: images uint8 [N, 28, 28], labels int64 [N], class_names str [K]
+
+
+def fine_tune_recipe(size: str) -> dict:
+    """The fine-tuning recipe of a live run's size (training/live.py's scale(): "tiny" in tests, else "small")."""
+    return FINE_TUNE_TINY if size == "tiny" else FINE_TUNE
 
 
 def training_data(cfg: TrainConfig) -> Dataset:
@@ -167,11 +174,10 @@ def fine_tune_child(folder: Path, child: dict) -> int:
     from .loop import train
 
     options = FineTuneOptions(**child["options"])
-    recipe = FINE_TUNE_TINY if child["size"] == "tiny" else FINE_TUNE
     try:
         data = read_images(options.images)
         base = local_checkpoints() / f"{options.dataset}-cgan"
-        cfg, _ = own_config(data, init_from=base, recipe=recipe, ae_steps=options.ae_steps,
+        cfg, _ = own_config(data, init_from=base, recipe=fine_tune_recipe(child["size"]), ae_steps=options.ae_steps,
                             gan_steps=options.gan_steps, seed=options.seed,
                             device=os.environ.get("AEGAN_DEVICE", "auto"), checkpoint_seconds=float("inf"),
                             film_frames=FILM_FRAMES)

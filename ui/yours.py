@@ -351,7 +351,7 @@ def fine_tune(dataset, request: gr.Request = None):
         check_own_images(yours.ids(), yours.names, "Your images")
         images = _write_images(yours)
     export_to = yours.folder / f"model-{uuid.uuid4().hex[:8]}"
-    recipe = own.FINE_TUNE_TINY if runs.scale() == "tiny" else own.FINE_TUNE
+    recipe = own.fine_tune_recipe(runs.scale())
     options = own.FineTuneOptions(dataset=dataset, images=str(images), export_to=str(export_to),
                                   ae_steps=recipe["ae_steps"], gan_steps=recipe["gan_steps"])
     progress = None
