@@ -29,11 +29,11 @@ from aegan.data import CLASS_NAMES
 from aegan.errors import InputError
 from aegan.families import LOSSES
 
-from .controls import (DATASET, HEAVY, LIGHT, LIVE, RAW, SEED, explain, image_output, seed_number, sketchpad, upload,
-                       when_shown)
+from .controls import (DATASET, HEAVY, LIGHT, LIVE, RAW, SEED, explain, image_output, seed_number, sketchpad,
+                       source_follows_tabs, upload, when_shown)
 from .loading import checkpoint_dir, get_model, gpu, has_checkpoint
-from .media import EXAMPLES_DIR, examples, read_drawing, read_image, show, show_strip
-from .requests import Choice, Range, friendly, read_editor, read_image_file
+from .media import ASK_FOR, EXAMPLES_DIR, examples, read_chosen, show, show_strip
+from .requests import Choice, Range, friendly
 
 FASHION = "fashion-mnist"
 NAMES_OF = CLASS_NAMES[FASHION]  # the families' classes (their checkpoints are Fashion-MNIST's)
@@ -213,18 +213,16 @@ def compare_table(dataset):
 
 # --- reconstruction of the same image ----------------------------------------------------------------------------
 
-def _input_image(source: str, example: int, drawing, picture) -> tuple[np.ndarray, str]:
-    """The image all models read (uint8 [28, 28]) and a note on where it came from."""
+def _input_image(source: str, example: int, read) -> tuple[np.ndarray, str]:
+    """The image all models read (uint8 [28, 28]) and a note on where it came from: `read` (media.read_chosen's)
+    when there is one, else the test image."""
     images, labels = examples(FASHION)
-    if source in ("drawing", "upload"):
-        read = read_drawing(drawing) if source == "drawing" else read_image(picture)
-        if read is not None:
-            image, notes = read
-            return image, "your " + ("drawing" if source == "drawing" else "upload") + (
-                f" ({', '.join(notes)})" if notes else "")
-        what = "draw on the sketchpad" if source == "drawing" else "upload an image"
-        return images[example], f"test image {example} (a {NAMES_OF[labels[example]]}): {what} to use your own"
-    return images[example], f"test image {example} (a {NAMES_OF[labels[example]]})"
+    if read is not None:
+        image, notes = read
+        where = "your drawing" if source == "drawing" else "your upload"
+        return image, where + (f" ({', '.join(notes)})" if notes else "")
+    test = f"test image {example} (a {NAMES_OF[labels[example]]})"
+    return images[example], f"{test}: {ASK_FOR[source]} to use your own" if source in ASK_FOR else test
 
 
 @gpu(seconds=5)
@@ -251,13 +249,10 @@ def compare_reconstruct(dataset, source, example, drawing, picture):
     from aegan.noise import psnr
 
     dataset, source, example = DATASET.read(dataset), SOURCE.read(source), EXAMPLE.read(example)
-    # Only the chosen input is opened: Gradio deletes uploads after an hour (delete_cache), and a stale sketch must
-    # not stop a test image from being read.
-    drawing = read_editor(drawing, "Draw") if source == "drawing" else None
-    picture = read_image_file(picture, "Upload") if source == "upload" else None
+    read = read_chosen(source, drawing, picture, "Draw", "Upload")
     if not _is_fashion(dataset):
         return None, None, None, None, None, FASHION_ONLY, None, None, FASHION_ONLY
-    image, where = _input_image(source, example, drawing, picture)
+    image, where = _input_image(source, example, read)
     readers = tuple(f for f in ("ae", "vae", "aegan") if _installed(f))
     made = _reconstruct(image, readers)
     shown = {family: made[family][0] for family in readers}
@@ -513,11 +508,8 @@ def build_compare_tab(dataset: gr.Radio, demo: gr.Blocks, tab: gr.Tab, shown_tab
         script_outputs = [gr.Image(format="png", type="pil"), gr.Image(format="png", type="pil"), gr.Markdown()]
         for_scripts = gr.Button()
 
-    # The tab the user picks is the input's source (set in the browser, no server call).
-    for picked, value in ((example_tab, "example"), (draw_tab, "drawing"), (upload_tab, "upload")):
-        picked.select(None, None, source, js=f"() => '{value}'")
-    drawing.input(None, None, source, js="() => 'drawing'")
-    picture.upload(None, None, source, js="() => 'upload'")
+    source_follows_tabs(source, ((example_tab, "example"), (draw_tab, "drawing"), (upload_tab, "upload")), drawing,
+                        picture)
 
     gr.on(shown, compare_table, dataset, [status, table], api_name="compare_table", trigger_mode="always_last",
           **LIGHT, **RAW)

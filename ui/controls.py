@@ -85,6 +85,15 @@ def upload(label: str = "…or upload an image", **kwargs) -> gr.Image:
                     **kwargs)
 
 
+def source_follows_tabs(source: gr.Radio, tabs: tuple, drawing: gr.ImageEditor, picture: gr.Image) -> None:
+    """The inner tab the user picks ((tab, source value) pairs) is the input's source, set in the browser (no server
+    call); drawing on the sketchpad or uploading a picture picks it too."""
+    for tab, value in tabs:
+        tab.select(None, None, source, js=f"() => '{value}'")
+    drawing.input(None, None, source, js="() => 'drawing'")
+    picture.upload(None, None, source, js="() => 'upload'")
+
+
 def shown_tab() -> gr.Textbox:
     """Which tab the page shows (its id), kept in the page: every tab's select sets it in the browser (studio.py)."""
     return gr.Textbox("explorer", visible=False)

@@ -21,10 +21,10 @@ import numpy as np
 from aegan.errors import InputError
 
 from .controls import (DATASET, HEAVY, LIGHT, LIVE, RAW, SEED, class_choice, class_choices, explain, image_output,
-                       seed_number, sketchpad, upload)
+                       seed_number, sketchpad, source_follows_tabs, upload)
 from .loading import get_directions, get_model, gpu, model_key, session_of
-from .media import BLANK, png_data_url, read_drawing, read_image, show, show_strip, write_gif
-from .requests import Choice, Range, friendly, read_editor, read_image_file
+from .media import BLANK, png_data_url, ASK_FOR, read_chosen, show, show_strip, write_gif
+from .requests import Choice, Range, friendly
 
 N_DIRECTIONS = 5  # sliders for the first principal directions (the shipped file has 8)
 T_STEPS = 100  # the t slider moves in steps of 1/100: the walk is drawn at its 101 positions
@@ -69,8 +69,9 @@ watch('value', () => { if (slider()) show(slider().value); });
 
 # --- callbacks (module level so tests can call them) ----------------------------------------------------
 
-def _endpoint(model, source: str, seed: int, label: int, drawing, picture):
-    """One endpoint of the walk and a note for the student."""
+def _endpoint(model, source: str, seed: int, label: int, read):
+    """One endpoint of the walk and a note for the student. `read`: the drawing or upload (media.read_chosen's),
+    or None for the seed."""
     from aegan.images import to_tensor
     from aegan.pipeline import check_label, draw_latents, encode
     from aegan.walk import Endpoint
@@ -79,22 +80,19 @@ def _endpoint(model, source: str, seed: int, label: int, drawing, picture):
     if label != -1:
         check_label(model, label)
     note = ""
-    if source in ("drawing", "upload"):
-        read = read_drawing(drawing) if source == "drawing" else read_image(picture)
-        if read is not None:
-            image, notes = read
-            z, probs = encode(model, to_tensor(image))  # z [1, L], probs [1, K]
-            guess = int(probs[0].argmax())
-            chosen = guess if label == -1 else label
-            note = f"E reads it as **{names[guess]}** ({float(probs[0, guess]):.0%})"
-            if chosen != guess:
-                note += f"; drawn as **{names[chosen]}**"
-            if notes:
-                note += " · " + ", ".join(notes)
-            return Endpoint.of(z[0], chosen, encoded=True), note
-        # Not a warning: picking the Draw or Upload tab before drawing is the normal way in.
-        what = "draw on the sketchpad" if source == "drawing" else "upload an image"
-        note = f"_({what} to use it; until then:)_ "
+    if read is not None:
+        image, notes = read
+        z, probs = encode(model, to_tensor(image))  # z [1, L], probs [1, K]
+        guess = int(probs[0].argmax())
+        chosen = guess if label == -1 else label
+        note = f"E reads it as **{names[guess]}** ({float(probs[0, guess]):.0%})"
+        if chosen != guess:
+            note += f"; drawn as **{names[chosen]}**"
+        if notes:
+            note += " · " + ", ".join(notes)
+        return Endpoint.of(z[0], chosen, encoded=True), note
+    if source in ASK_FOR:  # not a warning: picking the Draw or Upload tab before drawing is the normal way in
+        note = f"_({ASK_FOR[source]} to use it; until then:)_ "
     chosen = seed % k if label == -1 else label
     endpoint = Endpoint.of(draw_latents(model, 1, seed=seed)[0], chosen)  # as sample() draws it
     return endpoint, note + f"seed {seed}, class **{names[chosen]}**"
@@ -141,10 +139,9 @@ def encode(dataset, a_source, a_seed, a_class, a_drawing, a_upload, b_source, b_
     sides = []
     for side, (source, seed, label, drawing, picture) in (("A", (a_source, a_seed, a_class, a_drawing, a_upload)),
                                                           ("B", (b_source, b_seed, b_class, b_drawing, b_upload))):
-        source = SOURCE.read(source)  # only the chosen input is opened (an hour-old upload is deleted by Gradio)
+        source = SOURCE.read(source)
         sides.append((source, SEED.read(seed), CLASS.read(label),
-                      read_editor(drawing, f"Draw {side}") if source == "drawing" else None,
-                      read_image_file(picture, f"Upload {side}") if source == "upload" else None))
+                      read_chosen(source, drawing, picture, f"Draw {side}", f"Upload {side}")))
     session = session_of(request)
     model = get_model(dataset, session=session)
     (a, note_a), (b, note_b) = (_endpoint(model, *side) for side in sides)
@@ -197,11 +194,7 @@ def _endpoint_column(side: str, dataset: str, seed: int):
                         info="auto: the seed picks a class; for a drawing, E's guess")
     preview = image_output(f"{side} as G draws it", height=130)
     note = gr.Markdown()
-    # The tab the user picks is the endpoint's source (set in the browser, no server call).
-    for tab, value in ((seed_tab, "seed"), (draw_tab, "drawing"), (upload_tab, "upload")):
-        tab.select(None, None, source, js=f"() => '{value}'")
-    drawing.input(None, None, source, js="() => 'drawing'")
-    picture.upload(None, None, source, js="() => 'upload'")
+    source_follows_tabs(source, ((seed_tab, "seed"), (draw_tab, "drawing"), (upload_tab, "upload")), drawing, picture)
     return dict(source=source, seed=seed_box, klass=klass, drawing=drawing, picture=picture, preview=preview,
                 note=note)
 

@@ -22,6 +22,7 @@ from aegan.errors import InputError
 from aegan.images import INK_THRESHOLD  # below it, a prepared image is blank (no torch: aegan.images imports it lazily)
 
 from .loading import check_dataset
+from .requests import read_editor, read_image_file
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 SCALE = 8  # 28 px -> 224 px on screen, upscaled with nearest-neighbour so pixels stay crisp
@@ -67,6 +68,20 @@ def read_drawing(value: dict | None) -> tuple[np.ndarray, list[str]] | None:
         return None
     read = read_image(value["composite"] if value["composite"] is not None else value["background"])
     return None if read is None else (read[0], [])
+
+
+ASK_FOR = {"drawing": "draw on the sketchpad", "upload": "upload an image"}  # what an empty chosen input needs
+
+
+def read_chosen(source: str, drawing, picture, drawing_label: str, picture_label: str):
+    """The input the user chose, read: (uint8 [28, 28], notes) for a "drawing" or an "upload" with ink in it, else
+    None (any other source, or nothing there yet). Only the chosen input is opened: Gradio deletes uploads after an
+    hour (delete_cache), and a stale sketch or upload must not stop a seed or a test image from being read."""
+    if source == "drawing":
+        return read_drawing(read_editor(drawing, drawing_label))
+    if source == "upload":
+        return read_image(read_image_file(picture, picture_label))
+    return None
 
 
 def editor_mask(value: dict | None) -> np.ndarray | None:

@@ -13,8 +13,8 @@ from aegan.errors import InputError
 
 from .controls import DATASET, HEAVY, LIVE, RAW, explain, gallery_output, image_output, sketchpad, upload
 from .loading import get_model, gpu, session_of
-from .media import read_drawing, read_image, show, show_batch
-from .requests import friendly, read_editor, read_image_file
+from .media import read_chosen, show, show_batch
+from .requests import friendly
 
 DRAWING, PICTURE = "Draw one image", "…or upload one (used instead of the drawing)"
 
@@ -26,8 +26,7 @@ not called; in training it pushed G to make every class look real for any code."
 
 def _read(drawing, picture):
     """The upload if there is one, else the drawing: (uint8 [28, 28], notes) or None."""
-    picture = read_image_file(picture, PICTURE)
-    return read_image(picture) if picture is not None else read_drawing(read_editor(drawing, DRAWING))
+    return read_chosen("upload" if picture is not None else "drawing", drawing, picture, DRAWING, PICTURE)
 
 
 @gpu(seconds=5)
