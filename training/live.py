@@ -175,6 +175,11 @@ class Progress:
         return self.state in ("finished", "stopped", "failed")
 
 
+def live_root() -> Path:
+    """Where live runs' temporary folders go: $AEGAN_LIVE_DIR, else the system's temp folder."""
+    return Path(os.environ.get("AEGAN_LIVE_DIR") or tempfile.gettempdir())
+
+
 class LiveRun:
     """One live run: `start()` (or `with`) starts it, `follow()` watches it, `close()` ends it and deletes its
     folder. `root`: where the temporary folder goes ($AEGAN_LIVE_DIR, else the system's temp folder)."""
@@ -182,7 +187,7 @@ class LiveRun:
     def __init__(self, options, *, root: str | Path | None = None, max_seconds: float = MAX_SECONDS,
                  max_memory_mb: float = MAX_MEMORY_MB):
         self.options = options.check()
-        self.root = Path(root or os.environ.get("AEGAN_LIVE_DIR") or tempfile.gettempdir())
+        self.root = Path(root) if root else live_root()
         self.max_seconds, self.max_memory_mb = max_seconds, max_memory_mb
         self.folder: Path | None = None
         self.process: subprocess.Popen | None = None

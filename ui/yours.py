@@ -100,11 +100,6 @@ _sessions: dict[str, Yours] = {}
 _lock = threading.Lock()
 
 
-def root() -> Path:
-    """Where sessions' folders go: beside the live runs' ($AEGAN_LIVE_DIR, else the system's temp folder)."""
-    return Path(os.environ.get("AEGAN_LIVE_DIR") or tempfile.gettempdir())
-
-
 def _session(session: str | None, create: bool = False) -> Yours | None:
     """The session's images (made on first use when `create`); deletes the sessions unused for KEEP_S first.
     When MAX_SESSIONS hold images, the one holding images only and unused for IDLE_S longest makes room (a script's
@@ -158,7 +153,7 @@ def _delete(session: str, yours: Yours, uploads: bool = True, why: str = "the pa
 
 
 def _new_folder() -> Path:
-    where = root()
+    where = runs.live_root()  # beside the live runs' folders
     where.mkdir(parents=True, exist_ok=True)
     runs.remove_abandoned(where, PREFIX)
     return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=where))
