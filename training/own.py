@@ -33,8 +33,6 @@ SMALL_SET = 5000  # up to this many images, the default is to fine-tune the ship
 # learning rates than from scratch (the weights are already good), and a short EMA so the model follows them.
 FINE_TUNE = dict(ae_steps=100, gan_steps=250, batch_size=32, ae_lr=3e-4, gan_lr=2e-4, ema_decay=0.98, log_every=10)
 FINE_TUNE_TINY = dict(FINE_TUNE, ae_steps=3, gan_steps=3, batch_size=8, log_every=1)  # $AEGAN_LIVE=tiny: tests
-
-
 FILM_FRAMES = 60  # the app's fine-tune streams its grid: a frame every few steps
 MAX_STEPS = 2000  # a fine-tune in the app never asks for more (training/live.py's runner holds it to its time)
 IMAGES_FILE = "images.npz"  # the app's images: images uint8 [N, 28, 28], labels int64 [N], class_names str [K]

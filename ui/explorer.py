@@ -23,7 +23,7 @@ from aegan.errors import InputError
 from .controls import (DATASET, HEAVY, LIGHT, LIVE, RAW, SEED, class_choice, class_choices, explain, image_output,
                        seed_number, sketchpad, source_follows_tabs, upload)
 from .loading import get_directions, get_model, gpu, model_key, session_of
-from .media import BLANK, png_data_url, ASK_FOR, read_chosen, show, show_strip, write_gif
+from .media import ASK_FOR, BLANK, png_data_url, read_chosen, show, show_strip, write_gif
 from .requests import Choice, Range, friendly
 
 N_DIRECTIONS = 5  # sliders for the first principal directions (the shipped file has 8)
