@@ -19,7 +19,7 @@ It covers these phrasings (case and most punctuation ignored):
 - neighbours: "the number after 6", "what comes before 4", "the successor of 2", "one less than eight";
 - everyday facts and descriptions of a digit: "how many legs a spider has", "days in a week", "sides of a
   triangle", "wheels on a tricycle", "fingers on one hand", "the number of dwarfs", "how many lives a cat
-  has", "the smallest even prime", "the biggest digit", "the digit that looks like a snowman", "an
+  has", "the only even prime", "a lucky number" (7), "the biggest digit", "the digit that looks like a snowman", "an
   upside-down 6" (a fixed list, FACTS in aegan/numbers.py; nothing outside it is guessed at).
 
 A result outside 0-9, or not a whole number, is still returned (`NumberReading.digit` is then None), so the
@@ -84,7 +84,7 @@ FACTS = [
     (("compass", "point|direction"), 4), (("player", "basketball"), 5), (("hole", "one"), 1),
     (("smallest|lowest", "digit|numeral|figure"), 0),
     (("biggest|largest|highest|last|greatest", "digit|numeral|figure"), 9),
-    (("smallest|first", "prime"), 2), (("smallest|lowest", "even", "prime"), 2),
+    (("smallest|first", "prime"), 2), (("even", "prime"), 2), (("lucky", "number|digit"), 7),
     (("smallest|lowest", "positive", "whole|integer"), 1), (("smallest|lowest", "odd"), 1),
     (("snowman",), 8), (("hourglass",), 8), (("stacked", "loop|circle|ring|ball"), 8),
     (("loop", "on", "top"), 8), (("egg",), 0), (("donut|doughnut",), 0), (("letter", "o"), 0), (("circle|ring",), 0),

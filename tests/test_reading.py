@@ -42,7 +42,8 @@ from aegan.numbers import NumberReading, read_number
     # everyday facts and descriptions
     ("how many legs a spider has", 8), ("days in a week", 7), ("how many sides a triangle has", 3),
     ("wheels on a tricycle", 3), ("how many fingers on one hand", 5), ("the number of dwarfs", 7),
-    ("how many lives a cat has", 9), ("the smallest even prime", 2), ("the biggest digit", 9),
+    ("how many lives a cat has", 9), ("the smallest even prime", 2), ("the only even prime", 2),
+    ("my lucky number", 7), ("the biggest digit", 9),
     ("the smallest digit", 0), ("the digit that looks like a snowman", 8), ("two stacked loops", 8),
     ("an upside-down 6", 9), ("a 9 upside down", 6), ("how many legs does a fish have", 0),
     # the digit among other words, and which of several numbers is meant
@@ -242,6 +243,9 @@ def test_blind_prompts_are_many_unseen_and_apart_from_the_dev_set(dataset):
     bank = {text.lower() for text in caption_texts(dataset)}
     assert not any(p.lower() in bank for _, p in blind)
     assert not {p for _, p in blind} & {p for _, p in dev}  # nothing tuned on is scored blind
+    fresh = heldout_prompts(dataset, "fresh")  # scored too, written once the readers existed
+    assert len(fresh) >= 40 and all(any(k == c for k, _ in fresh) for c in range(10))
+    assert not any(p.lower() in bank for _, p in fresh) and not {p for _, p in fresh} & {p for _, p in dev + blind}
 
 
 def test_evaluating_some_models_rewrites_only_their_sections(tmp_path, monkeypatch):
