@@ -248,7 +248,9 @@ def vocabulary_markdown() -> str:
               "(\"2 plus 2\", \"how many legs a spider has\"); the number reader below was written with them in "
               "view. `aegan/prompts/blind-*.tsv` (issue 17; at least 150 per dataset, in many voices: terse, chatty, "
               "slang, typos, a learner of English) describe garments and numbers rather than name them; they were "
-              "written before the readers below and never used to tune them. `aegan/prompts/dev-*.tsv` are what the "
+              "written before the readers below and never used to tune them. `aegan/prompts/fresh-*.tsv` (at least "
+              "40 per dataset) are more of the same kind, written once the readers existed and never used to tune "
+              "them. `aegan/prompts/dev-*.tsv` are what the "
               "readers' word lists and the centre weight were tuned on. `python -m aegan evaluate` reports all but "
               "the dev sets.", ""]
     lines += _reading_markdown()

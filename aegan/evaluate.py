@@ -807,8 +807,9 @@ def heldout_prompts(dataset: str, kind: str = "heldout") -> list[tuple[int, str]
     """(class id, prompt) pairs whose wording the text models never saw (aegan/prompts/<kind>-<dataset>.tsv):
     kind "heldout" (plain paraphrases, written blind), "reasoning" (MNIST digits named by arithmetic or
     world knowledge), "blind" (issue 17: many voices, garments and numbers described rather than named;
-    written before the prompt readers and never used to tune them) or "dev" (what the readers were tuned
-    on; not reported). An empty list where a dataset has none."""
+    written before the prompt readers and never used to tune them), "fresh" (the same kind of prompts, written
+    once the readers existed, and never used to tune them) or "dev" (what the readers were tuned on; not
+    reported). An empty list where a dataset has none."""
     path = PROMPTS_DIR / f"{kind}-{dataset}.tsv"
     rows = []
     for line in (path.read_text().splitlines() if path.exists() else []):
@@ -872,6 +873,8 @@ def evaluate_text_model(folder: Path, *, per_prompt: int = 20, device: torch.dev
     reasoning_accuracy = prompt_accuracy(reasoning)[0] if reasoning else None
     blind = heldout_prompts(dataset, "blind")
     blind_accuracy, blind_majority, blind_known = prompt_accuracy(blind) if blind else (None, None, None)
+    fresh = heldout_prompts(dataset, "fresh")
+    fresh_accuracy = prompt_accuracy(fresh)[0] if fresh else None
 
     pairs = attribute_pairs(dataset)
     moved = 0
@@ -898,7 +901,7 @@ def evaluate_text_model(folder: Path, *, per_prompt: int = 20, device: torch.dev
               "heldout_prompts_known": known, "reasoning_prompt_accuracy": reasoning_accuracy,
               "reasoning_prompts": len(reasoning), "blind_prompt_accuracy": blind_accuracy,
               "blind_prompt_majority_accuracy": blind_majority, "blind_prompts_known": blind_known,
-              "blind_prompts": len(blind),
+              "blind_prompts": len(blind), "fresh_prompt_accuracy": fresh_accuracy, "fresh_prompts": len(fresh),
               "attribute_pairs_moved_right": moved / len(pairs), "attribute_pairs": len(pairs),
               "unknown_prompts_flagged": flagged / len(UNKNOWN_PROMPTS),
               "prompt_to_16_images_ms": statistics.median(times), "class_accuracy_real": real_accuracy}
@@ -917,6 +920,9 @@ def evaluate_text_model(folder: Path, *, per_prompt: int = 20, device: torch.dev
         rows.insert(2, ("class accuracy on blind prompts, garments and numbers described "
                         f"(target {BLIND_TARGETS.get(dataset, '-')})", f"{blind_accuracy:.3f}", f"{real_accuracy:.3f}"))
         rows.insert(3, ("blind prompts whose majority class is right", f"{blind_majority:.3f}", ""))
+    if fresh:
+        rows.insert(2, ("class accuracy on fresh prompts, written after the readers (never used to tune them)",
+                        f"{fresh_accuracy:.3f}", f"{real_accuracy:.3f}"))
     return {
         "command": COMMAND, "machine": machine(), "values": values,
         "rows": [{"metric": m, "model": v, "real": r} for m, v, r in rows],
@@ -926,7 +932,10 @@ def evaluate_text_model(folder: Path, *, per_prompt: int = 20, device: torch.dev
                      "the number reader, aegan/numbers.py, was written with them in view), " if reasoning else "")
                   + (f"{len(blind)} blind prompts (aegan/prompts/blind-{dataset}.tsv, written before the prompt "
                      "readers and never used to tune them; their author also wrote the readers' word lists), "
-                     if blind else "") + f"{per_prompt} images each, "
+                     if blind else "")
+                  + (f"{len(fresh)} fresh prompts (aegan/prompts/fresh-{dataset}.tsv, written by the same author "
+                     "once the readers existed, beside new dev prompts, and never used to tune them), "
+                     if fresh else "") + f"{per_prompt} images each, "
                   f"seed 0; {len(pairs)} attribute prompt pairs, 50 images each; the 'real' column is the "
                   "classifier's accuracy on held-out real test images. The two thresholds of 'understood' "
                   "(aegan/text.py) were chosen on these held-out and off-topic prompts, so those two rates are "
