@@ -16,7 +16,8 @@ It covers these phrasings (case and most punctuation ignored):
   and B", "the difference between A and B", "the product of A and B", "halfway between A and B", squared,
   cubed, "to the power of", "square root of", half / halved / a quarter of, twice / double / triple /
   thrice, "two fours" (times-table words: 8), "negative three";
-- neighbours: "the number after 6", "what comes before 4", "the successor of 2", "one less than eight";
+- neighbours: "the number after 6", "what comes before 4", "the successor of 2", "one less than eight", "the
+  third digit after zero" (3), "the second number before 9" (7);
 - everyday facts and descriptions of a digit: "how many legs a spider has", "days in a week", "sides of a
   triangle", "wheels on a tricycle", "fingers on one hand", "the number of dwarfs", "how many lives a cat
   has", "the only even prime", "a lucky number" (7), "the biggest digit", "the digit that looks like a snowman", "an
@@ -297,6 +298,7 @@ RULES = [  # (pattern over the reduced sentence, value from the numbers it names
     (rf"{N} (?P<op>plus|\+|add|added to|and another|more|minus|-|take away|takeaway|taken away|less|subtract|"
      rf"without) {N}", lambda a, op, b: a + b if op in ("plus", "+", "add", "added to", "and another", "more")
      else a - b),
+    (rf"{N} (?:after|following|past) {N}", "nth_after"), (rf"{N} (?:before|preceding) {N}", "nth_before"),
     (rf"(?:after|following|follows|succeeds|successor of|next after|up from) {N}", lambda a: a + 1),
     (rf"(?:before|preceding|precedes|predecessor of|prior to|down from) {N}", lambda a: a - 1),
     (rf"(?:negative|minus|-) {N}", lambda a: -a),
@@ -346,6 +348,11 @@ def _apply(how, numbers: list[_Item], op: str | None = None):
         if a.word and a.value == 1 and a.rank == EXPLICIT and not a.ordinal and not b.ordinal:
             return b.value
         return None
+    if how in ("nth_after", "nth_before"):  # "the third digit after 0" is 3; "the second before 9" is 7
+        n, start = numbers
+        if not n.ordinal or start.ordinal:
+            return None
+        return start.value + n.value if how == "nth_after" else start.value - n.value
     if any(n.ordinal for n in numbers):
         return None  # "the first plus two" is not arithmetic anyone types
     try:

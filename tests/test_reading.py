@@ -38,7 +38,8 @@ from aegan.numbers import NumberReading, read_number
     ("whats 3 plus 2", 5), ("the number after twenty minus fifteen", 6),
     # neighbours
     ("the number after 6", 7), ("the count after 0", 1), ("what comes before 4", 3), ("the successor of 2", 3),
-    ("the digit before ten", 9),
+    ("the digit before ten", 9), ("the third digit after zero", 3), ("the second number before 9", 7),
+    ("the first number after 5", 6),
     # everyday facts and descriptions
     ("how many legs a spider has", 8), ("days in a week", 7), ("how many sides a triangle has", 3),
     ("wheels on a tricycle", 3), ("how many fingers on one hand", 5), ("the number of dwarfs", 7),
