@@ -22,8 +22,8 @@ from aegan.film import stages_phrase
 from . import live
 from .controls import DATASET, LIGHT, LIVE, RAW, explain, when_shown
 from .films import EMPTY_VIEW, FRAME_CSS, new_plots, plot_updates, player_view
-from .media import BLANK
 from .loading import checkpoint_dir, label_of
+from .media import BLANK
 from .requests import Choice, Range, friendly
 
 SOURCE = Choice("Film of", (("the shipped class model", "cgan"), ("the shipped text model", "text2img"),
