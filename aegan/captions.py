@@ -250,9 +250,8 @@ def vocabulary_markdown() -> str:
               "slang, typos, a learner of English) describe garments and numbers rather than name them; they were "
               "written before the readers below and never used to tune them. `aegan/prompts/fresh-*.tsv` (at least "
               "40 per dataset) are more of the same kind, written once the readers existed and never used to tune "
-              "them. `aegan/prompts/dev-*.tsv` are what the "
-              "readers' word lists and the centre weight were tuned on. `python -m aegan evaluate` reports all but "
-              "the dev sets.", ""]
+              "them. `aegan/prompts/dev-*.tsv` are what the readers' word lists and the centre weight were tuned "
+              "on. `python -m aegan evaluate` reports all but the dev sets.", ""]
     lines += _reading_markdown()
     return "\n".join(lines)
 
