@@ -197,8 +197,11 @@ class MinibatchStd(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, c, h, w = x.shape
         g = math.gcd(b, self.group)
-        grouped = x.view(g, b // g, c, h, w)  # image i belongs to group i % (b // g)
-        spread = (grouped.var(dim=0, unbiased=False) + 1e-8).sqrt().mean(dim=(1, 2, 3))  # [B / g]
+        grouped = x.view(g, b // g, c, h, w).float()  # image i belongs to group i % (b // g); float32 under autocast
+        # The variance written out: torch.var over the first dimension is ~25x slower on CPU (3.6 ms against 0.13
+        # at D's size, batch 64), which was a tenth of a training step.
+        variance = (grouped - grouped.mean(dim=0)).square().mean(dim=0)
+        spread = (variance + 1e-8).sqrt().mean(dim=(1, 2, 3)).to(x.dtype)  # [B / g]
         return torch.cat([x, spread.repeat(g).view(b, 1, 1, 1).expand(b, 1, h, w)], dim=1)
 
 
@@ -230,7 +233,12 @@ class Discriminator(nn.Module):
     def forward_embedded(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         """x [B, 1, 28, 28], condition vector c [B, condition_dim] (from `condition` or `condition.mix`) -> logit [B]:
         an unconditional realness score plus the projection of the condition onto the image's features."""
-        h = self.features(x)  # [B, width]
+        return self.score(self.features(x), c)
+
+    def score(self, h: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        """The image's features h [B, width] (from `features`), condition vector c [B, condition_dim] -> logit [B].
+        Apart from `forward_embedded` so that one image's features are judged under several conditions (training
+        judges each real image under its own condition and a wrong one) without running the convolutions twice."""
         if self.project_condition is None:
             return self.to_logit(h).squeeze(1)
         projection = (self.project_condition(c) * h).sum(dim=1)
