@@ -79,10 +79,12 @@ def write_model_card(folder: Path) -> Path:
         scale = (f"- Sampling draws z ~ N(0, I) times {config.get('z_scale', 1.0)}, the prior G was trained on (no "
                  "encoder to calibrate a scale with).")
     else:
-        scale = (f"- Sampling draws z ~ N(0, I) times {config.get('z_scale', 1.0)}: the scale at which generated "
-                 "images "
+        wider = (training.get("options") or {}).get("z_wider", 1.0)
+        scale = (f"- Sampling draws z ~ N(0, I) times {config.get('z_scale', 1.0)}: "
+                 f"{f'{wider:g} times ' if wider != 1.0 else ''}the scale at which generated images "
                  f"spread{', class by class,' if family == 'aegan' else ''} as widely as real training images in the "
-                 "encoder's code space, calibrated at export on training images (`training/calibrate.py`).")
+                 "encoder's code space, calibrated at export on training images (`training/calibrate.py`"
+                 f"{'; wider trades a little precision for recall' if wider > 1.0 else ''}).")
     # A family's run folder is named after its preset (00003-fashion-mnist-vae): the one command that trains it again.
     run = str(training.get("run", ""))
     preset = run.split("-", 1)[1] if family in FAMILY_INTROS and "-" in run else ""

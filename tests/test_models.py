@@ -37,6 +37,10 @@ def test_minibatch_std_lets_d_see_a_batch_without_variety():
     assert out_varied.shape == (8, 4, 4, 4)
     assert torch.equal(out_varied[:, :3], varied)  # the features pass through unchanged
     assert out_same[:, 3].max() < 1e-3 < out_varied[:, 3].min()  # identical images: no spread
+    # The spread: each feature's standard deviation over the group (image i is in group i % 2), averaged.
+    spread = varied.view(4, 2, 3, 4, 4).std(dim=0, unbiased=False).mean(dim=(1, 2, 3)).repeat(4)
+    assert torch.allclose(out_varied[:, 3, 0, 0], spread, atol=1e-5)
+    assert layer(varied.bfloat16()).dtype == torch.bfloat16  # computed in float32, returned in the features' type
     # Any batch size works (groups shrink to a divisor); a single image has no spread to measure.
     assert layer(varied[:3]).shape == (3, 4, 4, 4) and layer(varied[:1])[:, 3].max() < 1e-3
     config = ModelConfig(latent_dim=8, base_channels=8, condition_dim=8, discriminator_features=16, minibatch_std=4)

@@ -147,6 +147,13 @@ def test_calibrate_writes_the_z_scale_that_matches_real_spread(tiny_checkpoint):
     crossing = next(((a, b) for a, b in zip(curve, curve[1:]) if a[1] <= 1.0 <= b[1]), None)
     if crossing:  # the scale lies where generated and real spread first agree
         assert crossing[0][0] <= scale <= crossing[1][0]
+    # A preset's z_wider (the fashion-mnist ones: 1.05) scales that point; out of range it is refused in one line.
+    wider, _ = calibrate_z_scale(model, data, ClassConditions(data, 10), count=400, wider=1.5)
+    assert abs(wider - 1.5 * scale) <= 0.02
+    from aegan.errors import InputError
+    from training.config import preset
+    with pytest.raises(InputError, match="z_wider must be between 0.5 and 2"):
+        preset("tiny", z_wider=float("nan"))
     done = subprocess.run([sys.executable, "-m", "training.calibrate", "--model", str(tiny_checkpoint)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -5,9 +5,12 @@ that sampling draws from, and G, trained on both, draws slightly too-typical ima
 (per-class diversity about 0.8 of real images on Fashion-MNIST). We measure the spread where the model
 itself can see it, in E's code space, on training images only: for each class, the total variance of E's
 mean codes of real images, and of G's images at z ~ N(0, (s I)^2). The scale s at which the two agree on
-average over classes is stored in config.json as `z_scale`, and `aegan.pipeline.draw_latents` uses it.
+average over classes, times the training options' `z_wider` (the fashion-mnist presets: 1.05, see
+training/config.py), is stored in config.json as `z_scale`, and `aegan.pipeline.draw_latents` uses it.
 
     python -m training.calibrate --model checkpoints/fashion-mnist-cgan   # rewrites config.json's z_scale
+
+(The command takes `z_wider` from the checkpoint's training.json, 1 where it has none.)
 
 Export calls `calibrate_z_scale` too, after the BatchNorm statistics are measured.
 
@@ -49,9 +52,10 @@ def class_spread(model: AEGAN, x: torch.Tensor, y: torch.Tensor, batch: int = 10
 
 
 @torch.no_grad()
-def calibrate_z_scale(model: AEGAN, data, conditions, *, seed: int = 0, count: int = 5000,
-                      batch: int = 1000) -> tuple[float, list[tuple[float, float]]]:
-    """-> (z scale, [(scale, mean over classes of generated / real spread)]) on `count` training images.
+def calibrate_z_scale(model: AEGAN, data, conditions, *, seed: int = 0, count: int = 5000, batch: int = 1000,
+                      wider: float = 1.0) -> tuple[float, list[tuple[float, float]]]:
+    """-> (z scale, [(scale, mean over classes of generated / real spread)]) on `count` training images: `wider`
+    times the scale at which the spreads agree.
 
     `conditions` is training.conditions.ClassConditions or TextConditions (for_classes gives G's input).
     A model without an encoder (the GAN) -> (1.0, []).
@@ -76,8 +80,16 @@ def calibrate_z_scale(model: AEGAN, data, conditions, *, seed: int = 0, count: i
     # The first scale at which the ratio reaches 1, interpolated linearly from the one before it.
     for (s0, r0), (s1, r1) in zip(curve, curve[1:]):
         if r0 <= 1.0 <= r1:
-            return round(s0 + (1.0 - r0) * (s1 - s0) / max(r1 - r0, 1e-9), 2), curve
-    return (scales[0] if curve[0][1] > 1.0 else scales[-1]), curve
+            return round(wider * (s0 + (1.0 - r0) * (s1 - s0) / max(r1 - r0, 1e-9)), 2), curve
+    return round(wider * (scales[0] if curve[0][1] > 1.0 else scales[-1]), 2), curve
+
+
+def trained_wider(folder: Path) -> float:
+    """The `z_wider` a checkpoint was exported with (its training.json's options), 1.0 where it has none."""
+    try:
+        return float(json.loads((folder / "training.json").read_text())["options"].get("z_wider", 1.0))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return 1.0
 
 
 def with_config(model: AEGAN, **changes) -> AEGAN:
@@ -99,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         model = load_model(args.model, "cpu")
         data = load_dataset(model.config.dataset, "train")
         kind = TextConditions if model.config.condition == "text" else ClassConditions
-        scale, curve = calibrate_z_scale(model, data, kind(data, model.config.num_classes), seed=args.seed)
+        scale, curve = calibrate_z_scale(model, data, kind(data, model.config.num_classes), seed=args.seed,
+                                         wider=trained_wider(args.model))
         for s, r in curve:
             print(f"z scale {s:.2f}: generated / real spread {r:.3f}", file=sys.stderr)
         config_file = args.model / "config.json"  # only this file changes; the weights stay as they are

@@ -31,6 +31,9 @@ class TrainConfig:
     aux_class_weight: float = 0.3  # E's classifier must recognise the class G was asked for (as in AC-GAN)
     mismatch_weight: float = 0.5  # D also sees real images with a wrong condition as fakes (GAN-INT-CLS)
     ema_decay: float = 0.999  # the exported model is an exponential moving average of the trained one
+    # Export samples at this times the scale where samples spread as widely as real images in E's code space
+    # (training/calibrate.py); above 1 trades a little precision for recall (see the fashion-mnist preset).
+    z_wider: float = 1.0
     # "bfloat16": the losses' forward passes run under torch.autocast (weights, optimizer and EMA stay float32).
     # On CPUs with AVX-512 BF16 (this project's 2-core machine) a GAN step takes about 0.8 of the float32 time.
     precision: str = "float32"
@@ -47,6 +50,8 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.precision not in PRECISIONS:
             raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
+        if not 0.5 <= self.z_wider <= 2.0:  # also false for NaN
+            raise InputError(f"z_wider must be between 0.5 and 2, not {self.z_wider!r}")
         # A family trains only the stages of its parts (aegan/families.py): the AE and the VAE have no D, the GAN no E.
         family = self.model.family if isinstance(self.model, ModelConfig) else "aegan"
         if family in ("ae", "vae") and self.gan_steps:
@@ -76,18 +81,23 @@ VAE_KL_WEIGHT = 0.1
 TINY = ModelConfig(dataset="synthetic", latent_dim=8, base_channels=8, condition_dim=8, discriminator_features=16)
 
 PRESETS: dict[str, dict] = {
-    # Full Fashion-MNIST train split (60k): ~2 epochs of autoencoder, ~12.8 epochs of GAN, in bfloat16 (autocast),
+    # Full Fashion-MNIST train split (60k): ~2 epochs of autoencoder, ~17 epochs of GAN, in bfloat16 (autocast),
     # about 1.3x as fast as float32 on this project's 2-core machine and as good (docs/EXPERIMENTS.md); on a CPU without
     # AVX-512 BF16 or AMX, --precision float32 is faster. D sees the spread of each group of 4 images (minibatch
     # standard deviation), against mode collapse, and is 1.5x as wide as E (48 channels): at 32 it could hardly tell
-    # G's images from real ones. The GAN stage grew from 6,000 steps to 10,000, then to 12,000 with bfloat16's time.
-    # Those are the changes that measurably helped (docs/EXPERIMENTS.md).
-    "fashion-mnist": dict(dataset="fashion-mnist", ae_steps=2000, gan_steps=12000, precision="bfloat16",
+    # G's images from real ones. The GAN stage grew from 6,000 steps to 10,000, then to 12,000 with bfloat16's time,
+    # then to 16,000 with a faster GAN step. Those are the changes that measurably helped (docs/EXPERIMENTS.md).
+    # It samples 5 % wider than the spread-matching scale: there its samples were a little too typical (precision
+    # 0.850, recall 0.757; real images are balanced, 0.87 / 0.85); 5 % wider gives 0.829 / 0.779 at the same Frechet
+    # distance, the point of the frontier that issue 17's targets ask for. (MNIST's samples are balanced already at
+    # 1.0: 5 % wider only costs it, Frechet distance 4.90 -> 5.35.)
+    "fashion-mnist": dict(dataset="fashion-mnist", ae_steps=2000, gan_steps=16000, precision="bfloat16", z_wider=1.05,
                           model=ModelConfig(minibatch_std=4, discriminator_channels=48), export_name="fashion-mnist-cgan"),
     # 8,004 MNIST digits: ~12 epochs of autoencoder, ~40 epochs of GAN.
     "mnist": dict(dataset="mnist", ae_steps=1500, gan_steps=5000, export_name="mnist-cgan"),
     # Text-to-image: the same recipe with captions, warm-started from the CGAN of the same data.
     "fashion-mnist-text": dict(dataset="fashion-mnist", ae_steps=500, gan_steps=2500, precision="bfloat16",
+                               z_wider=1.05,
                                model=ModelConfig(condition="text", minibatch_std=4, discriminator_channels=48),
                                init_from="checkpoints/fashion-mnist-cgan",
                                export_name="fashion-mnist-text2img"),

@@ -39,7 +39,8 @@ def export_run(run_dir: Path, out_dir: Path, data: Dataset | None = None) -> Pat
     data = data if data is not None else training_data(cfg)
     conditions = ClassConditions(data, cfg.model.num_classes)
     calibrate_statistics(model, data, conditions, seed=cfg.seed)
-    model = with_config(model, z_scale=calibrate_z_scale(model, data, conditions, seed=cfg.seed)[0])
+    scale, _ = calibrate_z_scale(model, data, conditions, seed=cfg.seed, wider=cfg.z_wider)
+    model = with_config(model, z_scale=scale)
     return _write(model, replace(cfg, model=model.config), state, run_dir, out_dir, data)
 
 
@@ -122,7 +123,8 @@ def _export_text(cfg, state, run_dir: Path, out_dir: Path) -> Path:
     model.attribute_thresholds.copy_(torch.as_tensor(conditions.thresholds, dtype=torch.float32))
     model.caption_phrase_embeddings.copy_(embed_cached(phrases).half())
     model.caption_phrase_classes.copy_(torch.as_tensor(phrase_classes))
-    model = with_config(model, z_scale=calibrate_z_scale(model, data, conditions, seed=cfg.seed)[0])
+    scale, _ = calibrate_z_scale(model, data, conditions, seed=cfg.seed, wider=cfg.z_wider)
+    model = with_config(model, z_scale=scale)
     return _write(model, replace(cfg, model=model.config), state, run_dir, out_dir)
 
 
