@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from aegan.data import load_dataset, load_folder
 from aegan.errors import InputError
@@ -224,7 +224,12 @@ def test_nearest_finds_copies_and_measures_how_far_apart_images_are():
 # --- the page, through the real server ------------------------------------------------------------------------
 
 def png(path: Path, image: np.ndarray) -> Path:
-    Image.fromarray(255 - image).resize((84, 84)).save(path)  # dark ink on white, bigger: converted on the way in
+    """Dark ink on white, bigger: converted on the way in. The test's folder is written into the file's metadata:
+    Gradio keeps an upload under a name made from its content, so without it two tests sending the same picture
+    would share one file, and an earlier test's page, ending on its own time, could delete it under the next test."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("test", str(path.parent.parent))
+    Image.fromarray(255 - image).resize((84, 84)).save(path, pnginfo=info)
     return path
 
 
