@@ -287,19 +287,25 @@ def test_style_transfer_of_a_drawing(app: Page, screenshot_dir):
     screenshot(page, screenshot_dir / "style.png")
 
 
-def test_a_live_run_streams_then_plays_back_in_the_page(app: Page):
-    """Train streams the grid and the curves; then the player plays the run's film: the step slider and Play
-    swap frames inside the page, with no request."""
+def test_a_live_run_plays_back_in_the_page_and_a_long_one_streams_until_stopped(app: Page):
+    """A short run finishes and the player plays its film: the step slider and Play swap frames inside the page,
+    with no request. A long run streams its step into the page while it trains, and Stop ends it. (Whether the
+    short run shows a step line before it finishes depends on how its tiny steps fall between the server's
+    one-second polls, so only the long one, which no test waits for, is held to it.)"""
     page = app
     open_tab(page, "Training")
     page.get_by_label("MNIST", exact=True).check()
-    for label, value in (("Stage 1 steps (autoencoder)", "20"), ("Stage 2 steps (GAN)", "20")):
-        box = page.get_by_label(label).first
-        box.fill(value)
-        box.press("Enter")
-    page.locator("#live-train").click()
-    expect(page.locator("#live-status")).to_contain_text("Step", timeout=SLOW)  # streamed while it trains
-    expect(page.locator("#live-status")).to_contain_text("Finished: 40 steps", timeout=SLOW)
+
+    def train(ae_steps: int, gan_steps: int) -> None:
+        for label, value in (("Stage 1 steps (autoencoder)", ae_steps), ("Stage 2 steps (GAN)", gan_steps)):
+            box = page.get_by_label(label).first
+            box.fill(str(value))
+            box.press("Enter")
+        page.locator("#live-train").click()
+
+    status = page.locator("#live-status")
+    train(20, 20)
+    expect(status).to_contain_text("Finished: 40 steps", timeout=SLOW)
     expect(page.locator("#live-grid img")).to_have_attribute("src", re.compile("^data:image/png"))
     caption, frame = page.locator("#film-frame .film-caption"), page.locator("#film-frame img")
     expect(caption).to_have_text("step 40 of 40 · stage 2 (GAN)")  # the player is on the live run's film
@@ -318,6 +324,12 @@ def test_a_live_run_streams_then_plays_back_in_the_page(app: Page):
     assert sent == [], f"moving the step slider sent requests: {sent}"
     page.locator("#film-frame .film-play").click()
     expect(caption).to_have_text("step 40 of 40 · stage 2 (GAN)", timeout=SLOW)  # played to the end
+
+    train(1500, 1500)
+    expect(status).to_contain_text(re.compile(r"Step [\d,]+ of 3,000"), timeout=SLOW)  # streamed while it trains
+    page.locator("#live-stop").click()
+    expect(status).to_contain_text("Stopped", timeout=SLOW)  # Stop's note, or the run's own last line
+    expect(caption).to_have_text(re.compile(r"^step [\d,]+ of [\d,]+ · stage 1 \(autoencoder\)$"))  # the stopped run's
     # No screenshot for the README: a tiny model's few steps show grey noise, not what the tab teaches.
 
 
