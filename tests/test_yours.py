@@ -297,7 +297,7 @@ def test_your_images_fine_tune_a_model_used_by_your_session_only_and_deleted_whe
     names = client.predict("mnist", api_name="/class_names")[2]["choices"]
     assert names == [["all classes", -1], ["flat", 0], ["steep", 1]]
     *_, guess, _ = client.predict("mnist", {"background": None, "layers": [], "composite": None},
-                                  uploads(tmp_path, 5, 1, "style")[0], api_name="/analogy")
+                                  uploads(tmp_path, 7, 1, "style")[0], api_name="/analogy")  # not one added
     assert {c["label"] for c in guess["confidences"]} == {"flat", "steep"}
     other = Client(server.local_url, download_files=False, verbose=False)
     theirs, _ = other.predict("mnist", -1, 0, 2, 1.0, api_name="/sample")
@@ -353,6 +353,32 @@ def test_back_to_the_shipped_model_and_start_over(server, own_dir, tmp_path):
         time.sleep(0.2)
     assert not any(path.exists() for path in sent)  # ...so they go when the page is closed
     assert session not in yours._sessions
+
+
+def test_a_closed_page_deletes_only_the_uploads_nobody_else_holds(server, own_dir, tmp_path):
+    """Gradio names an upload by its content, so one file can be several visitors'. A closed page deletes its
+    uploads, except one another session here added too, or one that anyone sent again after this page added it
+    (here from the Style tab, which Your images does not track)."""
+    from gradio_client import Client
+
+    from ui import yours
+    from ui.requests import upload_folder
+
+    first, second, third = (Client(server.local_url, download_files=False, verbose=False) for _ in range(3))
+    pictures = uploads(tmp_path, 3, 4, "shared")
+    first.predict("mine", pictures, None, api_name="/add_images")
+    second.predict("theirs", pictures, None, api_name="/add_images")
+    content = [(tmp_path / "shared" / f"{i}.png").read_bytes() for i in range(4)]
+    sent = [next(path for path in upload_folder().rglob("*.png") if path.read_bytes() == data) for data in content]
+
+    yours.end_session(first.session_hash)  # what closing the first page does (demo.unload), here and now
+    assert all(path.exists() for path in sent)  # the second visitor added the same files
+    third.predict("mnist", {"background": None, "layers": [], "composite": None}, pictures[0], api_name="/analogy")
+    yours.end_session(second.session_hash)
+    assert sent[0].exists()  # sent again by the third visitor after the second added it: theirs now
+    assert not any(path.exists() for path in sent[1:])  # nobody else holds the rest
+    for client in (first, second, third):
+        client.close()
 
 
 def test_bad_uploads_get_one_sentence(server, own_dir, tmp_path):

@@ -82,7 +82,8 @@ class Yours:
     folder: Path | None = None
     images: list[np.ndarray] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
-    uploads: set[Path] = field(default_factory=set)  # the browser's uploads this session added (kept at Start over)
+    # The browser's uploads this session added, each with its identity then (kept at Start over): see _delete.
+    uploads: dict[Path, tuple[int, int] | None] = field(default_factory=dict)
     used: float = field(default_factory=time.monotonic)
     run: runs.LiveRun | None = None
 
@@ -131,10 +132,13 @@ def _session(session: str | None, create: bool = False) -> Yours | None:
 
 def _delete(session: str, yours: Yours, uploads: bool = True, why: str = "the page was closed") -> None:
     """Forget a session's model, end its fine-tune, delete its folder and (`uploads`) the files its browser
-    uploaded to this tab, unless another session here sent the same file. Gradio keeps an upload under a name
-    made from its content, so the same picture sent from another tab or by another visitor is the same file:
-    that is why only a page that is closed deletes them (its other tabs are gone with it), and an abandoned
-    session leaves them to Gradio's own clean-up (the app's delete_cache: files older than an hour)."""
+    uploaded to this tab, unless another session here added the same file or anyone sent it again since. Gradio
+    keeps an upload under a name made from its content, so the same picture sent from another tab or by another
+    visitor is the same file, written anew (renamed into place) each time it is sent: a file whose identity
+    changed after this session added it is someone else's upload now. That is also why only a page that is
+    closed deletes them (its other tabs are gone with it), and an abandoned session leaves them to Gradio's own
+    clean-up (the app's delete_cache: files older than an hour). Left open: a visitor who sent the same picture
+    before this session did, and has not added it yet, finds it gone and is asked to upload it again."""
     forget_session_model(session)
     if yours.run is not None:
         yours.run.stop(why)  # the fine-tune's status line says it
@@ -143,13 +147,24 @@ def _delete(session: str, yours: Yours, uploads: bool = True, why: str = "the pa
     if not uploads:
         return
     with _lock:
-        shared = set().union(*(other.uploads for other in _sessions.values())) if _sessions else set()
-    for path in yours.uploads - shared:
+        shared = set().union(*(other.uploads for other in _sessions.values()))
+    for path, identity in yours.uploads.items():
+        if path in shared or _identity(path) != identity:
+            continue
         path.unlink(missing_ok=True)
         try:
             path.parent.rmdir()  # Gradio keeps each upload in a folder of its own; gone when empty
         except OSError:
             pass
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which write of a file this is (inode, modification time); None when there is no file."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns
 
 
 def _new_folder() -> Path:
@@ -180,7 +195,7 @@ def _start_over(session: str) -> None:
     with _lock:
         yours = _sessions.get(session)
         if yours is not None:
-            _sessions[session] = Yours(uploads=set(yours.uploads))
+            _sessions[session] = Yours(uploads=dict(yours.uploads))
     if yours is not None:
         _delete(session, yours, uploads=False, why="you pressed Start over")
     else:
@@ -290,7 +305,7 @@ def add_images(label, files, drawing, request: gr.Request = None):
         _check_room(yours, label, len(pictures))
         yours.images += pictures
         yours.labels += [label] * len(pictures)
-        yours.uploads.update(upload_paths([files, drawing]))
+        yours.uploads.update({path: _identity(path) for path in upload_paths([files, drawing])})
     return _gallery(yours), _summary(yours), None, None
 
 
