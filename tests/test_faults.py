@@ -26,7 +26,7 @@ from PIL import Image
 
 from aegan.errors import CheckpointError
 from aegan.models import load_model
-from training.state import load_state
+from training.state import STATE_FILE, TEMP_MARK, load_state
 
 REPO = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
@@ -80,7 +80,7 @@ def _stop_while_writing(run_dir: Path, process, timeout: float = 60) -> None:
     """Freeze the process (SIGSTOP) in the middle of a state write: stopped the moment its temp file appears, and
     kept stopped only if the file is still there once it has stopped (else let go, for the next write). So the
     kill that follows lands mid-write whatever this machine's speed."""
-    temp = run_dir / f".state.pt.tmp{process.pid}"  # the name training/state.py atomic_write_bytes writes to
+    temp = run_dir / f".{STATE_FILE}{TEMP_MARK}{process.pid}"  # where training/state.py atomic_write_bytes writes
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
         if temp.exists():
