@@ -43,7 +43,7 @@ CLOTHING_WORDS = [  # class id order of Fashion-MNIST
     # 5 sandal
     "sandal sandals flip-flop flip-flops thongs jandals slides sliders mules espadrilles wedges stiletto "
     "stilettos heels high-heels kitten-heels slingback slingbacks peep-toe peep-toes gladiators birkenstocks jellies "
-    "jelly-shoes tevas huaraches sandalias sandales sandalen",
+    "jelly-shoes tevas huaraches crocs clogs slipper sandalias sandales sandalen",
     # 6 shirt
     "shirt blouse button-down button-up button-down-shirt oxford-shirt flannel flannel-shirt polo polo-shirt "
     "dress-shirt tunic chambray hawaiian-shirt aloha-shirt lumberjack-shirt plaid-shirt tuxedo-shirt guayabera camisa "
@@ -52,6 +52,7 @@ CLOTHING_WORDS = [  # class id order of Fashion-MNIST
     "sneaker sneakers trainer trainers kicks runners running-shoes tennis-shoes gym-shoes basketball-shoes "
     "skate-shoes plimsolls high-tops hi-tops low-tops converse vans nikes adidas jordans air-jordans yeezys chucks "
     "keds reeboks athletic-shoes sport-shoes sports-shoes jogging-shoes cross-trainers canvas-shoes sneaks "
+    "chuck-taylor all-star asics new-balance skechers puma air-max air-force-ones hoka "
     "zapatillas turnschuhe",
     # 8 bag
     "bag handbag purse tote tote-bag backpack rucksack satchel clutch briefcase holdall duffel duffle duffel-bag "
@@ -59,7 +60,7 @@ CLOTHING_WORDS = [  # class id order of Fashion-MNIST
     "sac tasche",
     # 9 ankle boot
     "boot boots bootie booties wellies wellingtons gumboots galoshes doc-martens dr-martens timberlands timbs "
-    "uggs chelsea chelseas chukka chukkas botas bottes stiefel",
+    "ugg blundstones blunnies chelsea chelseas chukka chukkas botas bottes stiefel",
 ]
 
 DESCRIPTIONS = [
