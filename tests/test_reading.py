@@ -103,7 +103,7 @@ def test_long_or_hostile_input_stays_fast_and_bounded():
     ("T-SHIRT", 0), ("a t-shirt", 0), ("a shirt", 6), ("a shirt dress", 3), ("a fleece-lined jacket", 4),
     ("a fleece", 2), ("a jacket to wear over a t-shirt", 4), ("a duffle coat", 4), ("a duffle for the gym", 8),
     ("chelsea boots", 9), ("Boots", 9), ("sneakers to go with my jeans", 7),
-    # brands and kinds a probe of new prompts found missing (session 13): a brand before a garment is a modifier
+    # shoe brands and kinds; a brand before another garment is a modifier ("a puma hoodie" is a pullover)
     ("chuck taylors", 7), ("new balances", 7), ("crocs", 5), ("fluffy slippers", 5), ("uggs", 9), ("a puma hoodie", 2),
     ("a croc leather handbag", 8),
 ])
