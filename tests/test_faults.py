@@ -76,10 +76,10 @@ def _wait_for_new_state(run_dir: Path, previous_inode: int | None, process, time
     raise AssertionError(f"no state written (exit status {process.poll()})")
 
 
-def _stop_while_writing(run_dir: Path, process, timeout: float = 60) -> None:
+def _stop_while_writing(run_dir: Path, process, timeout: float = 60) -> Path:
     """Freeze the process (SIGSTOP) in the middle of a state write: stopped the moment its temp file appears, and
     kept stopped only if the file is still there once it has stopped (else let go, for the next write). So the
-    kill that follows lands mid-write whatever this machine's speed."""
+    kill that follows lands mid-write whatever this machine's speed. Returns the temp file."""
     temp = run_dir / f".{STATE_FILE}{TEMP_MARK}{process.pid}"  # where training/state.py atomic_write_bytes writes
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
@@ -87,7 +87,7 @@ def _stop_while_writing(run_dir: Path, process, timeout: float = 60) -> None:
             process.send_signal(signal.SIGSTOP)
             os.waitpid(process.pid, os.WUNTRACED)  # until it has stopped
             if temp.exists():
-                return
+                return temp
             process.send_signal(signal.SIGCONT)
     raise AssertionError(f"no state write caught (exit status {process.poll()})")
 
@@ -123,11 +123,11 @@ def test_sigkill_at_random_moments_resumes_to_the_uninterrupted_result(tmp_path)
         if len(steps_seen) <= 3:
             time.sleep(rng.uniform(0.0, 8.0) * step_seconds)
         else:
-            _stop_while_writing(run_dir, process)
+            temp = _stop_while_writing(run_dir, process)
         process.send_signal(signal.SIGKILL)
         assert process.wait() == -signal.SIGKILL, "the run finished before it was killed"
         if len(steps_seen) > 3:  # killed in the middle of the write: only the temp file is partial
-            assert any(".state.pt.tmp" in name for name in os.listdir(run_dir))
+            assert temp.exists()
         state = load_state(run_dir)  # whatever the moment, the state on disk is whole
         assert steps_seen[-1] <= state["step"] < total
         steps_seen.append(state["step"])
