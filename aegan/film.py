@@ -56,7 +56,9 @@ LOSSES = {
     "L_D_fake": "D's loss on generated images, softplus(D(G(z))): low when D calls them fake",
     "L_G": "G's adversarial loss (non-saturating), softplus(-D(G(z))): low when G fools D; L_D and L_G "
            "pulling against each other without either running away is a healthy GAN",
-    "L_aux": "E must recognise the class G was asked for (cross-entropy on generated images), GAN stage",
+    "L_aux": "how well E recognises the class G was asked for (cross-entropy on generated images), GAN stage; "
+             "part of G's loss unless the run's auxiliary class weight is 0 (the Fashion-MNIST CGAN's), where it "
+             "only shows how clearly G draws each class",
 }
 D_SCORES = {
     "real": "D's mean score sigmoid(D(x)) on real images (1 = sure they are real)",
