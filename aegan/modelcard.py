@@ -87,6 +87,10 @@ def write_model_card(folder: Path) -> Path:
                  f"{'; wider trades a little precision for recall' if wider > 1.0 else ''}).")
     # A family's run folder is named after its preset (00003-fashion-mnist-vae): the one command that trains it again.
     run = str(training.get("run", ""))
+    # A warm start saw its starting model's images too: the counts above are this run's alone.
+    start = (training.get("options") or {}).get("init_from")
+    warm_start = [f"- Warm-started from `{start}` (its own card says what that model saw); the counts above are "
+                  "this run's steps alone."] if start else []
     preset = run.split("-", 1)[1] if family in FAMILY_INTROS and "-" in run else ""
     lines = [
         *front_matter(config.get("dataset", ""), "text-to-image" if text else "unconditional-image-generation", tags),
@@ -103,6 +107,7 @@ def write_model_card(folder: Path) -> Path:
         f"- {training.get('data', 'unknown')}",
         f"- {training.get('images_seen', 0):,} images drawn in {training.get('steps', 0):,} steps of "
         f"{training.get('batch_size', '?')} ({training.get('epochs', '?')} epochs): {stages}",
+        *warm_start,
         "- No test image was used for training.",
         "",
         "## Training",

@@ -1,11 +1,13 @@
 """The shipped checkpoints: present, small, safetensors only, documented, and working."""
 
+import shutil
 from pathlib import Path
 
 import pytest
 import torch
 
 from aegan.metrics import classify, load_classifier
+from aegan.modelcard import write_model_card
 from aegan.models import load_model
 from aegan.pipeline import reconstruct, sample
 
@@ -45,3 +47,18 @@ def test_shipped_cgan_draws_the_asked_class(name):
     again = reconstruct(model, x)
     assert float((classify(classifier, again)[1] == y).float().mean()) > 0.8
     assert torch.isfinite(again).all()
+
+
+@pytest.mark.parametrize("name, start", [("fashion-mnist-text2img", "checkpoints/fashion-mnist-cgan"),
+                                         ("fashion-mnist-cgan", None)])
+def test_a_card_says_which_model_a_run_was_warm_started_from(name, start, tmp_path):
+    """A text model starts from its dataset's CGAN, so it saw that model's images too: its card says so; a model
+    trained from scratch says nothing of the kind. The shipped card is what write_model_card writes."""
+    folder = tmp_path / name
+    shutil.copytree(CHECKPOINTS / name, folder)
+    (folder / "README.md").unlink()
+    card = write_model_card(folder).read_text()
+    assert card == (CHECKPOINTS / name / "README.md").read_text()
+    lines = [line for line in card.splitlines() if line.startswith("- Warm-started from")]
+    assert lines == ([f"- Warm-started from `{start}` (its own card says what that model saw); the counts above are "
+                      "this run's steps alone."] if start else [])
