@@ -6,8 +6,9 @@ Pure Python; the Fashion-MNIST text model uses it before the sentence encoder's 
 singular or plural ("boot" matches "boots"); a longer name beats a shorter one inside it ("t-shirt" is not
 a shirt, "duffle coat" is not a bag). Adjacent names form one compound whose last word is the head ("fleece
 jacket" is a coat, "shirt dress" a dress); of separate names the first is what the prompt asks for ("a jacket
-to wear over a t-shirt" is a coat). A prompt naming nothing here is left to the encoder, as are feature words
-("collar", "laces", "hood"), which several classes share.
+to wear over a t-shirt" is a coat). A name right after I, you, we, they, he or she is a verb, not a garment ("the
+coat you button up", "what she dresses up in"). A prompt naming nothing here is left to the encoder, as are feature
+words ("collar", "laces", "hood"), which several classes share.
 
 `DESCRIPTIONS` are short sentences about what each class is for, what it is made of and what shape it has
 ("keeps your feet dry in rain and mud"); the text model embeds them beside its class phrases, so that a
@@ -88,6 +89,7 @@ DESCRIPTIONS = [
 ]
 
 _WORD = re.compile(r"[a-zà-ÿ]+")
+SUBJECTS = frozenset("i you we they he she".split())  # what follows one of these is its verb: "you button up"
 
 
 def _phrases() -> list[tuple[tuple[str, ...], int]]:
@@ -113,6 +115,9 @@ def read_clothing(text: str) -> tuple[int, str] | None:
     found = []  # (first word, last word, class), no two overlapping
     i = 0
     while i < len(words):
+        if i and words[i - 1][0] in SUBJECTS:
+            i += 1
+            continue
         for phrase, label in PHRASES:
             end = i + len(phrase)
             if end <= len(words) and all(_same(words[i + k][0], w) for k, w in enumerate(phrase)) \

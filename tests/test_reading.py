@@ -106,6 +106,8 @@ def test_long_or_hostile_input_stays_fast_and_bounded():
     # shoe brands and kinds; a brand before another garment is a modifier ("a puma hoodie" is a pullover)
     ("chuck taylors", 7), ("new balances", 7), ("crocs", 5), ("fluffy slippers", 5), ("uggs", 9), ("a puma hoodie", 2),
     ("a croc leather handbag", 8),
+    # a name right after a subject is its verb: the garment is another word, or none
+    ("what you button up over a suit: a long wool overcoat", 4), ("she dresses up in a ball gown", 3),
 ])
 def test_garment_words_name_their_class(text, label):
     found = read_clothing(text)
@@ -113,7 +115,8 @@ def test_garment_words_name_their_class(text, label):
     assert found[1].lower() in text.lower()
 
 
-@pytest.mark.parametrize("text", ["a sunset over the sea", "something warm", "a top with a collar", "ＸＸＸ", ""])
+@pytest.mark.parametrize("text", ["a sunset over the sea", "something warm", "a top with a collar", "ＸＸＸ", "",
+                                  "the long wool thing you button up over your suit"])
 def test_no_garment_word_leaves_the_class_to_the_encoder(text):
     assert read_clothing(text) is None
 
