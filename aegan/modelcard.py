@@ -85,12 +85,12 @@ def write_model_card(folder: Path) -> Path:
                  f"spread{', class by class,' if family == 'aegan' else ''} as widely as real training images in the "
                  "encoder's code space, calibrated at export on training images (`training/calibrate.py`"
                  f"{'; wider trades a little precision for recall' if wider > 1.0 else ''}).")
-    # A family's run folder is named after its preset (00003-fashion-mnist-vae): the one command that trains it again.
-    run = str(training.get("run", ""))
-    # A warm start saw its starting model's images too: the counts above are this run's alone.
+    # A warm-started model also saw what its starting model saw, which training.json's counts do not include.
     start = (training.get("options") or {}).get("init_from")
     warm_start = [f"- Warm-started from `{start}` (its own card says what that model saw); the counts above are "
                   "this run's steps alone."] if start else []
+    # A family's run folder is named after its preset (00003-fashion-mnist-vae): the one command that trains it again.
+    run = str(training.get("run", ""))
     preset = run.split("-", 1)[1] if family in FAMILY_INTROS and "-" in run else ""
     lines = [
         *front_matter(config.get("dataset", ""), "text-to-image" if text else "unconditional-image-generation", tags),
