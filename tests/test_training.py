@@ -44,6 +44,18 @@ def test_bfloat16_runs_under_autocast_and_keeps_float32_weights(tmp_path):
         preset("tiny", precision="float16")
 
 
+def test_without_the_auxiliary_class_term_l_aux_is_still_recorded_and_nothing_learned_changes(tmp_path):
+    # At weight 0 the loop reads L_aux without a graph (training/loop.py, to spare E's backward pass). A weight
+    # far below float32's resolution of the other gradients takes the graph path, and must teach the same weights
+    # and BatchNorm statistics: E still reads the fakes in training mode.
+    runs = {w: train(preset("tiny", gan_steps=3, aux_class_weight=w), tmp_path / str(w), progress=False)
+            for w in (0.0, 1e-30)}
+    without, vanishing = (load_state(run)["model"] for run in runs.values())
+    assert all(torch.equal(value, vanishing[key]) for key, value in without.items())
+    stats = [json.loads(line) for line in (runs[0.0] / "stats.jsonl").read_text().splitlines()]
+    assert [s["g_aux"] > 0 for s in stats if s["stage"] == "gan"] == [True] * 3  # one line a GAN step
+
+
 def test_new_runs_never_overwrite(tmp_path):
     assert [new_run_dir(tmp_path, "a").name for _ in range(3)] == ["00000-a", "00001-a", "00002-a"]
 
