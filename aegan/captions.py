@@ -288,8 +288,8 @@ def _reading_markdown() -> list[str]:
         "## Garment words (`aegan/clothing.py`, Fashion-MNIST)", "",
         "Matched as whole words, singular or plural; a longer name beats a shorter one inside it; adjacent names "
         "form one compound whose last word decides (\"fleece jacket\"); of separate names the first decides "
-        "(\"a jacket to wear over a t-shirt\"); a name right after I, you, we, they, he or she is a verb, not a garment "
-        "(\"the coat you button up\").", "",
+        "(\"a jacket to wear over a t-shirt\"); a name right after I, you, we, they, he or she, or after one "
+        "of them and a modal (\"you'd\", \"we can\"), is a verb, not a garment (\"the coat you button up\").", "",
         "| class | garment words | descriptions that vote |", "| --- | --- | --- |",
         *[f"| {names[k]} | {', '.join(words.split())} | {'; '.join(DESCRIPTIONS[k])} |"
           for k, words in enumerate(CLOTHING_WORDS)], ""]

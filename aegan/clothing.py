@@ -6,9 +6,10 @@ Pure Python; the Fashion-MNIST text model uses it before the sentence encoder's 
 singular or plural ("boot" matches "boots"); a longer name beats a shorter one inside it ("t-shirt" is not
 a shirt, "duffle coat" is not a bag). Adjacent names form one compound whose last word is the head ("fleece
 jacket" is a coat, "shirt dress" a dress); of separate names the first is what the prompt asks for ("a jacket
-to wear over a t-shirt" is a coat). A name right after I, you, we, they, he or she is a verb, not a garment ("the
-coat you button up", "what she dresses up in"). A prompt naming nothing here is left to the encoder, as are feature
-words ("collar", "laces", "hood"), which several classes share.
+to wear over a t-shirt" is a coat). A name right after I, you, we, they, he or she, or after one of them and a modal
+("you'd", "we can"), is a verb, not a garment ("the coat you button up", "what she dresses up in", "what you'd
+dress up in"). A prompt naming nothing here is left to the encoder, as are feature words ("collar", "laces",
+"hood"), which several classes share.
 
 `DESCRIPTIONS` are short sentences about what each class is for, what it is made of and what shape it has
 ("keeps your feet dry in rain and mud"); the text model embeds them beside its class phrases, so that a
@@ -90,6 +91,7 @@ DESCRIPTIONS = [
 
 _WORD = re.compile(r"[a-zà-ÿ]+")
 SUBJECTS = frozenset("i you we they he she".split())  # what follows one of these is its verb: "you button up"
+MODALS = frozenset("d ll would will could can should might must may".split())  # "you'd" reads as "you", "d"
 
 
 def _phrases() -> list[tuple[tuple[str, ...], int]]:
@@ -109,13 +111,19 @@ def _same(word: str, name: str) -> bool:
     return word == name or word in (name + "s", name + "es") or (name.endswith("y") and word == name[:-1] + "ies")
 
 
+def _is_verb(names: list[str], i: int) -> bool:
+    """Whether word i follows a subject ("you button up") or a subject and a modal ("you'd dress up")."""
+    return (i >= 1 and names[i - 1] in SUBJECTS) or (i >= 2 and names[i - 2] in SUBJECTS and names[i - 1] in MODALS)
+
+
 def read_clothing(text: str) -> tuple[int, str] | None:
     """(class id, the words it was read from, as typed) for the garment `text` names, or None."""
     words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text.lower())]
+    names = [word for word, _, _ in words]
     found = []  # (first word, last word, class), no two overlapping
     i = 0
     while i < len(words):
-        if i and words[i - 1][0] in SUBJECTS:
+        if _is_verb(names, i):
             i += 1
             continue
         for phrase, label in PHRASES:

@@ -108,6 +108,8 @@ def test_long_or_hostile_input_stays_fast_and_bounded():
     ("a croc leather handbag", 8),
     # a name right after a subject is its verb: the garment is another word, or none
     ("what you button up over a suit: a long wool overcoat", 4), ("she dresses up in a ball gown", 3),
+    # ... or after a subject and a modal ("you'd" is read as "you", "d")
+    ("what you'd dress up in for the gym: trackies", 1), ("what we will dress the kids in for school: sneakers", 7),
 ])
 def test_garment_words_name_their_class(text, label):
     found = read_clothing(text)
@@ -116,7 +118,9 @@ def test_garment_words_name_their_class(text, label):
 
 
 @pytest.mark.parametrize("text", ["a sunset over the sea", "something warm", "a top with a collar", "ＸＸＸ", "",
-                                  "the long wool thing you button up over your suit"])
+                                  "the long wool thing you button up over your suit",
+                                  "the long wool thing you'd button up over your suit",
+                                  "the long wool thing I will button up over my suit"])
 def test_no_garment_word_leaves_the_class_to_the_encoder(text):
     assert read_clothing(text) is None
 
