@@ -352,7 +352,7 @@ def generator_loss(model: AEGAN, x, y, fake, noise, cfg: TrainConfig):
     if cfg.aux_class_weight:
         aux = F.cross_entropy(E(fake)[2], noise["y"])
     else:  # nothing to learn from, but the film records L_aux (how clearly G draws each class): read it without a
-        with torch.no_grad():  # graph, which spares E's backward pass through the fakes (about 8 % of a GAN step)
+        with torch.no_grad():  # graph, which spares E's backward pass through the fakes (about 7 % of a GAN step)
             aux = F.cross_entropy(E(fake.detach())[2], noise["y"])
     ae_loss, parts = autoencoder_loss(model, x, y, noise["real"], cfg, noise["eps"])
     eg_loss = cfg.adversarial_weight * adversarial + cfg.aux_class_weight * aux + cfg.reconstruction_weight * ae_loss
